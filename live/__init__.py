@@ -1,0 +1,75 @@
+"""live: the real-time server for the day of a youth dialogue conference."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+from . import config as settings
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, store, extensions, screens, real-time handlers."""
+    from flask import Flask
+    from flask_socketio import SocketIO
+
+    from . import i18n, realtime, security
+    from .extensions import babel, csrf
+    from .services import Day
+    from .store import open_store
+    from .views import admin, api, errors, screens
+
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    app.config.update(settings.from_env())
+    app.config.update(config or {})
+    app.config["PUBLIC_URL"] = settings.public_url(app.config)
+
+    store = open_store(app.config)
+    day = Day(store)
+    day.setup(demo=bool(app.config["DEMO"]))
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or day.secret_key()
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["PUBLIC_URL"].startswith("https://"),
+        SESSION_COOKIE_NAME="live_session",
+        PERMANENT_SESSION_LIFETIME=7 * 24 * 3600,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.extensions["live.day"] = day
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    errors.init_app(app)
+    app.register_blueprint(screens.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+
+    socketio = SocketIO(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        max_http_buffer_size=64 * 1024,
+        logger=False,
+        engineio_logger=False,
+    )
+    app.extensions["live.connections"] = realtime.register(socketio, day)
+    app.extensions["live.socketio"] = socketio
+    return app

@@ -1,0 +1,131 @@
+"""The ``live`` command: ``live serve``, ``live links``. Monkey patching happens here, first."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _async_mode(argv: list[str]) -> str:
+    """The async mode asked for, read before anything else is imported."""
+    for i, arg in enumerate(argv):
+        if arg == "--async-mode" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--async-mode="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("LIVE_ASYNC_MODE") or "eventlet"
+
+
+def _patch(argv: list[str]) -> None:
+    if len(argv) < 2 or argv[1] != "serve":
+        return
+    mode = _async_mode(argv)
+    if mode == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+    elif mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+
+
+import argparse  # noqa: E402  (argparse and config import nothing that monkey patching must precede)
+
+from . import config as settings  # noqa: E402
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="thư mục dữ liệu (mặc định ./instance; LIVE_DATA_DIR)")
+    parser.add_argument("--public-url", help="địa chỉ các thiết bị dùng để vào máy chủ (LIVE_PUBLIC_URL)")
+
+
+def _config(args: argparse.Namespace) -> dict:
+    config = settings.from_env()
+    for key in ("host", "port", "data_dir", "public_url", "async_mode"):
+        value = getattr(args, key, None)
+        if value not in (None, ""):
+            config[key.upper()] = value
+    if getattr(args, "demo", False):
+        config["DEMO"] = True
+    return config
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Start the real-time server and print every screen's link to this console."""
+    from . import access, create_app
+
+    config = _config(args)
+    if config["ASYNC_MODE"] not in settings.ASYNC_MODES:
+        print(f"live: chế độ không hỗ trợ: {config['ASYNC_MODE']}", file=sys.stderr)
+        return 2
+    app = create_app(config)
+    socketio = app.extensions["live.socketio"]
+    day = app.extensions["live.day"]
+    base = app.config["PUBLIC_URL"]
+    day.remember_public_url(base)
+    print(f"live: {app.config['ASYNC_MODE']} · store {day.store.backend} · {base}", flush=True)
+    print("Liên kết các màn hình (giữ bí mật / keep secret):", flush=True)
+    for role, url in access.links(base, day.tokens()):
+        print(f"  {role}\t{url}", flush=True)
+    print(f"  health\t{base}/healthz", flush=True)
+    socketio.run(
+        app,
+        host=config["HOST"],
+        port=int(config["PORT"]),
+        debug=False,
+        use_reloader=False,
+        log_output=False,
+        allow_unsafe_werkzeug=True,
+    )
+    return 0
+
+
+def links(args: argparse.Namespace) -> int:
+    """Print one line per screen: role, a tab, the full URL."""
+    from . import access
+    from .services import Day
+    from .store import open_store
+
+    config = _config(args)
+    store = open_store(config)
+    day = Day(store)
+    day.setup(demo=False)
+    # the address ``serve`` last announced, unless this command is told another
+    base = settings.public_url(config) if (args.public_url or args.port or config.get("PUBLIC_URL")) else None
+    for role, url in access.links(base or day.public_url() or settings.public_url(config), day.tokens()):
+        print(f"{role}\t{url}")
+    store.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="live", description="Máy chủ thời gian thực cho hội nghị đối thoại với thanh niên.")
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="chạy máy chủ")
+    run.add_argument("--host", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
+    run.add_argument("--port", type=int, help="cổng (mặc định 5000)")
+    run.add_argument("--async-mode", choices=settings.ASYNC_MODES, help="eventlet (mặc định) hoặc gevent")
+    run.add_argument("--demo", action="store_true", help="nạp hội nghị mẫu Cao Bằng 2025 khi kho dữ liệu trống")
+    _store_options(run)
+    run.set_defaults(func=serve)
+    show = commands.add_parser("links", help="in liên kết bí mật của từng màn hình")
+    _store_options(show)
+    show.add_argument("--port", type=int, help="cổng máy chủ, để dựng địa chỉ khi không có --public-url")
+    show.set_defaults(func=links)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+def entry() -> int:
+    """The console script: patch for the async server first, then run the command."""
+    _patch(sys.argv)
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(entry())

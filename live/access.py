@@ -1,0 +1,108 @@
+"""Roles, secret links, and the one table of who may do what.
+
+Staff screens open through a secret link per role (``/k/<token>``, 192 bits from ``secrets``).
+Following a link records a *grant* in the signed session cookie and redirects to the screen, so
+the secret leaves the address bar at once. A grant is a fingerprint of the token it came from:
+regenerating a role's token revokes every grant made with the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets as _secrets
+
+ROLES = ("admin", "moderator", "mc", "chair", "projector")
+
+# the page each role's link opens
+HOME = {
+    "admin": "screens.admin",
+    "moderator": "screens.moderator",
+    "mc": "screens.mc",
+    "chair": "screens.chair",
+    "projector": "screens.projector",
+}
+
+# which roles may open each screen (the admin may open every staff screen, to rehearse)
+SCREENS = {
+    "admin": {"admin"},
+    "moderator": {"moderator", "admin"},
+    "mc": {"mc", "admin"},
+    "chair": {"chair", "admin"},
+    "projector": {"projector", "admin"},
+}
+
+
+def _table(*rows: tuple[str, set[str]]) -> dict[str, frozenset[str]]:
+    table: dict[str, frozenset[str]] = {}
+    for name, roles in rows:
+        if name in table:
+            raise ValueError(f"event {name!r} registered twice")
+        if not roles <= set(ROLES):
+            raise ValueError(f"event {name!r} names an unknown role")
+        table[name] = frozenset(roles)
+    return table
+
+
+RUN_CLOCK = {"mc", "admin"}
+
+# every Socket.IO event a client may send, and the roles that may send it
+EVENTS = _table(
+    ("time.sync", set(ROLES)),
+    ("state.get", set(ROLES)),
+    ("clock.start", RUN_CLOCK),
+    ("clock.pause", RUN_CLOCK),
+    ("clock.next", RUN_CLOCK),
+    ("clock.previous", RUN_CLOCK),
+    ("clock.jump", RUN_CLOCK),
+    ("clock.adjust", RUN_CLOCK),
+    ("clock.finish", RUN_CLOCK),
+    ("clock.reset", {"admin"}),
+    ("speaker.start", RUN_CLOCK),
+    ("speaker.stop", RUN_CLOCK),
+    ("speaker.reset", RUN_CLOCK),
+)
+
+
+def may(roles: set[str] | frozenset[str], event: str) -> bool:
+    """Whether any of ``roles`` may send ``event``; unknown events are denied."""
+    allowed = EVENTS.get(event)
+    return bool(allowed and allowed & set(roles))
+
+
+def may_open(roles: set[str] | frozenset[str], screen: str) -> bool:
+    return bool(SCREENS.get(screen, set()) & set(roles))
+
+
+def new_token() -> str:
+    """A fresh secret for a role link: 192 bits, URL-safe."""
+    return _secrets.token_urlsafe(24)
+
+
+def fingerprint(token: str) -> str:
+    """What a session keeps of a token: enough to check it, useless to open a link."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def role_for_token(tokens: dict[str, str], token: str) -> str | None:
+    """The role whose link carries ``token``, compared in constant time."""
+    found = None
+    for role, secret in tokens.items():
+        if hmac.compare_digest(secret.encode(), token.encode()):
+            found = role
+    return found
+
+
+def valid_roles(grants: dict[str, str], tokens: dict[str, str]) -> set[str]:
+    """The roles whose grants still match the current tokens (revoked links drop out)."""
+    return {
+        role
+        for role, mark in (grants or {}).items()
+        if role in tokens and isinstance(mark, str) and hmac.compare_digest(mark, fingerprint(tokens[role]))
+    }
+
+
+def links(base_url: str, tokens: dict[str, str]) -> list[tuple[str, str]]:
+    """One (role, URL) per staff screen, in a stable order."""
+    base = base_url.rstrip("/")
+    return [(role, f"{base}/k/{tokens[role]}") for role in ROLES if role in tokens]

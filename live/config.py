@@ -1,0 +1,57 @@
+"""Settings from arguments and the environment (``LIVE_*``); no secret lives in code."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+ASYNC_MODES = ("eventlet", "gevent", "threading")
+
+DEFAULTS = {
+    "HOST": "0.0.0.0",
+    "PORT": 5000,
+    "DATA_DIR": "instance",
+    "PUBLIC_URL": "",
+    "ASYNC_MODE": "eventlet",
+    "DEMO": False,
+    "SECRET_KEY": None,
+    "LOG_LEVEL": "INFO",
+}
+
+
+def from_env(environ: os._Environ | dict | None = None) -> dict:
+    """The settings the environment gives, over the defaults."""
+    env = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        value = env.get(f"LIVE_{key}")
+        if value is None or value == "":
+            continue
+        if key == "PORT":
+            value = int(value)
+        elif key == "DEMO":
+            value = value.lower() in ("1", "true", "yes", "on")
+        config[key] = value
+    return config
+
+
+def lan_address() -> str:
+    """This machine's address on its local network (no packet is sent), or 127.0.0.1."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
+
+
+def public_url(config: dict) -> str:
+    """The base URL other devices reach this server at: ``PUBLIC_URL``, else the LAN address."""
+    if config.get("PUBLIC_URL"):
+        return config["PUBLIC_URL"].rstrip("/")
+    host = config.get("HOST") or "0.0.0.0"
+    if host in ("0.0.0.0", "::", ""):
+        host = lan_address()
+    return f"http://{host}:{config.get('PORT', 5000)}"

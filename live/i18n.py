@@ -1,0 +1,53 @@
+"""Languages: Vietnamese by default, English on request; dd/mm/yyyy and 24-hour time."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import gettext as _
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+COOKIE = "live_lang"
+
+
+def select_locale() -> str:
+    """The language the visitor chose (cookie), else Vietnamese."""
+    chosen = request.cookies.get(COOKIE) if request else None
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+def js_strings() -> dict[str, str]:
+    """The sentences the screens' scripts show, in the visitor's language."""
+    return {
+        "connected": _("Đã kết nối"),
+        "reconnecting": _("Mất kết nối — đang kết nối lại…"),
+        "timeout": _("Máy chủ chưa trả lời. Vui lòng thử lại."),
+        "failed": _("Thao tác không thực hiện được."),
+        "not_started": _("Chương trình chưa bắt đầu"),
+        "finished": _("Chương trình đã kết thúc"),
+        "item_of": _("Mục {i}/{n}"),
+        "status_idle": _("Chưa bắt đầu"),
+        "status_running": _("Đang chạy"),
+        "status_paused": _("Tạm dừng"),
+        "status_finished": _("Đã kết thúc"),
+        "overrun": _("Quá giờ"),
+        "warning": _("Sắp hết giờ"),
+        "planned": _("Thời lượng: {d}"),
+        "minutes": _("{n} phút"),
+        "on_time": _("Đúng kế hoạch"),
+        "behind": _("Chậm {n} phút so với kế hoạch"),
+        "ahead": _("Sớm {n} phút so với kế hoạch"),
+        "start": _("Bắt đầu"),
+        "pause": _("Tạm dừng"),
+        "resume": _("Tiếp tục"),
+        "done": _("Xong"),
+        "current": _("Đang diễn ra"),
+        "confirm_jump": _("Chuyển sang mục “{t}”?"),
+        "confirm_finish": _("Kết thúc chương trình?"),
+        "actual": _("thực tế {d}"),
+    }
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def languages():
+        return {"languages": LANGUAGES, "current_language": select_locale(), "js_strings": js_strings}

@@ -1,0 +1,217 @@
+"""Services: load, apply one transition, save, and say what to broadcast to which rooms.
+
+Handlers (HTTP and Socket.IO) call these after validating and authorising; they never set a state
+field themselves. Every change is written durably before the service returns, so an
+acknowledgement always means "on disk".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import access, clock, rooms
+from . import conference as conf
+from .errors import DomainError
+
+CONFERENCE, CLOCK, SPEAKER, TOKENS, SERVER = "conference", "clock", "speaker", "tokens", "server"
+
+
+@dataclass
+class Change:
+    """What a service did: the new sequence number and the messages to send."""
+
+    seq: int
+    emits: list[tuple[str, dict, str]] = field(default_factory=list)  # (event, payload, room)
+
+
+# argument schemas of the clock commands: name -> {arg: (type, required)}
+COMMAND_ARGS: dict[str, dict[str, tuple[type, bool]]] = {
+    "clock.start": {},
+    "clock.pause": {},
+    "clock.next": {},
+    "clock.previous": {},
+    "clock.jump": {"item": (str, True)},
+    "clock.adjust": {"seconds": (int, True)},
+    "clock.finish": {},
+    "clock.reset": {},
+    "speaker.start": {"seconds": (int, False)},
+    "speaker.stop": {},
+    "speaker.reset": {},
+}
+
+
+def check_args(name: str, payload: Any) -> dict:
+    """The command's arguments, type-checked; unknown or missing ones are refused."""
+    spec = COMMAND_ARGS[name]
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise DomainError("request.malformed")
+    unknown = set(payload) - set(spec)
+    if unknown:
+        raise DomainError("request.unknown_field", field=str(sorted(map(str, unknown))[0])[:40])
+    args = {}
+    for arg, (kind, required) in spec.items():
+        if arg not in payload or payload[arg] is None:
+            if required:
+                raise DomainError("request.missing_field", field=arg)
+            continue
+        value = payload[arg]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise DomainError("request.bad_field", field=arg)
+        args[arg] = value
+    return args
+
+
+class Day:
+    """The conference day held in one store: the conference, the clock, the speaker timer, links."""
+
+    def __init__(self, store, now: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.now = now
+
+    # ------------------------------------------------------------ set-up
+
+    def setup(self, *, demo: bool = False, secret_key: str | None = None) -> None:
+        """Make role tokens and the session key once; load the demo into an empty store."""
+        from . import demo as demo_data
+
+        def init(docs):
+            out = {}
+            tokens = docs[TOKENS] or {}
+            missing = [role for role in access.ROLES if role not in tokens]
+            if missing:
+                out[TOKENS] = {**tokens, **{role: access.new_token() for role in missing}}
+            if docs[SERVER] is None:
+                out[SERVER] = {"secret_key": access.new_token() + access.new_token()}
+            if demo and docs[CONFERENCE] is None:
+                out[CONFERENCE] = demo_data.conference()
+            return out
+
+        self.store.transact((TOKENS, SERVER, CONFERENCE), init)
+
+    def secret_key(self) -> str:
+        return (self.store.get(SERVER) or {})["secret_key"]
+
+    def remember_public_url(self, url: str) -> None:
+        """Keep the address ``serve`` announced, so ``live links`` prints the same links."""
+        if (self.store.get(SERVER) or {}).get("public_url") != url:
+            self.store.transact((SERVER,), lambda docs: {SERVER: {**(docs[SERVER] or {}), "public_url": url}})
+
+    def public_url(self) -> str | None:
+        return (self.store.get(SERVER) or {}).get("public_url")
+
+    def tokens(self) -> dict[str, str]:
+        return self.store.get(TOKENS) or {}
+
+    def regenerate(self, role: str) -> Change:
+        """A new secret link for ``role``; the old one and every session it opened stop working."""
+        if role not in access.ROLES:
+            raise DomainError("access.unknown_role")
+
+        def fn(docs):
+            return {TOKENS: {**(docs[TOKENS] or {}), role: access.new_token()}}
+
+        _, seq = self.store.transact((TOKENS,), fn)
+        return Change(seq, [("access.revoked", {"role": role}, rooms.role(role))])
+
+    # ------------------------------------------------------------ reading
+
+    def conference(self) -> dict | None:
+        return self.store.get(CONFERENCE)
+
+    def snapshot(self) -> dict:
+        """Everything a staff screen shows, as state: clients compute clocks from it."""
+        doc = self.conference() or {}
+        return {
+            "seq": self.store.seq(),
+            "server_time": self.now(),
+            "conference": public_conference(doc),
+            "agenda": [{"id": i.id, "title": i.title, "planned": i.planned} for i in conf.agenda_items(doc)],
+            "clock": clock.AgendaClock.from_dict(self.store.get(CLOCK)).to_dict(),
+            "speaker": clock.SpeakerTimer.from_dict(self.store.get(SPEAKER)).to_dict(),
+        }
+
+    def agenda_report(self) -> list[dict]:
+        doc = self.conference() or {}
+        return clock.report(clock.AgendaClock.from_dict(self.store.get(CLOCK)), conf.agenda_items(doc), self.now())
+
+    # ------------------------------------------------------------ the clock
+
+    def command(self, name: str, payload: Any) -> Change:
+        """Apply one clock or speaker command for the MC; broadcast the new timing state."""
+        if name not in COMMAND_ARGS:
+            raise DomainError("request.unknown_event")
+        args = check_args(name, payload)
+        now = self.now()
+
+        def fn(docs):
+            items = conf.agenda_items(docs[CONFERENCE] or {})
+            state = clock.AgendaClock.from_dict(docs[CLOCK])
+            timer = clock.SpeakerTimer.from_dict(docs[SPEAKER])
+            if name.startswith("speaker."):
+                return {SPEAKER: _speaker(name, timer, args, now).to_dict()}
+            return {CLOCK: _clock(name, state, items, args, now).to_dict()}
+
+        written, seq = self.store.transact((CONFERENCE, CLOCK, SPEAKER), fn)
+        payload = {"seq": seq, "server_time": now, **{k: v for k, v in written.items()}}
+        return Change(seq, [("clock.changed", payload, rooms.screens())])
+
+    # ------------------------------------------------------------ the conference
+
+    def replace_conference(self, data: Any) -> Change:
+        """Validate and store a whole conference (admin form or imported file)."""
+        doc = conf.validate(data)
+        items = conf.agenda_items(doc)
+
+        def fn(docs):
+            state = clock.prune(clock.AgendaClock.from_dict(docs[CLOCK]), items)
+            return {CONFERENCE: doc, CLOCK: state.to_dict()}
+
+        _, seq = self.store.transact((CONFERENCE, CLOCK), fn)
+        return Change(seq, [("state.snapshot", self.snapshot(), rooms.screens())])
+
+
+def _clock(name: str, state: clock.AgendaClock, items, args: dict, now: float) -> clock.AgendaClock:
+    if name == "clock.start":
+        return clock.start(state, items, now)
+    if name == "clock.pause":
+        return clock.pause(state, now)
+    if name == "clock.next":
+        return clock.next_item(state, items, now)
+    if name == "clock.previous":
+        return clock.previous_item(state, items, now)
+    if name == "clock.jump":
+        return clock.jump(state, items, args["item"], now)
+    if name == "clock.adjust":
+        return clock.adjust(state, items, args["seconds"], now)
+    if name == "clock.finish":
+        return clock.finish(state, now)
+    return clock.reset(state)
+
+
+def _speaker(name: str, timer: clock.SpeakerTimer, args: dict, now: float) -> clock.SpeakerTimer:
+    if name == "speaker.start":
+        return clock.speaker_start(timer, now, args.get("seconds"))
+    if name == "speaker.stop":
+        return clock.speaker_stop(timer, now)
+    return clock.speaker_reset(timer)
+
+
+def public_conference(doc: dict) -> dict:
+    """The conference as every screen may show it: no secrets, dates as dd/mm/yyyy."""
+    date = doc.get("date") or ""
+    return {
+        "title": doc.get("title", ""),
+        "organiser": doc.get("organiser", ""),
+        "theme": doc.get("theme", ""),
+        "date": dt.date.fromisoformat(date).strftime("%d/%m/%Y") if date else "",
+        "start_time": doc.get("start_time", ""),
+        "venue": doc.get("venue", ""),
+        "maket": doc.get("maket", []),
+        "warning": doc.get("warning_seconds", clock.DEFAULT_WARNING),
+        "speaker_warning": doc.get("speaker_warning_seconds", clock.DEFAULT_SPEAKER_WARNING),
+    }

@@ -1,0 +1,44 @@
+"""The storage interface every backend implements, and that one contract test suite runs against."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Callable, Mapping
+
+Docs = Mapping[str, "dict | None"]
+Transaction = Callable[[Docs], "dict[str, dict]"]
+
+
+class Store(ABC):
+    """Named JSON documents, changed atomically; every change bumps one global sequence number.
+
+    ``transact(keys, fn)`` reads the documents under ``keys``, calls ``fn`` with them (``None`` for
+    a missing one) and writes what ``fn`` returns, all or nothing, durably, before it returns. ``fn``
+    may raise ``DomainError`` to refuse; then nothing is written. ``fn`` may be called more than
+    once when another writer got there first, so it must be pure.
+    """
+
+    backend: str = "?"
+
+    @abstractmethod
+    def get(self, key: str) -> dict | None:
+        """The current document under ``key``, or ``None``."""
+
+    @abstractmethod
+    def transact(self, keys: tuple[str, ...], fn: Transaction) -> tuple[dict[str, dict], int]:
+        """Apply ``fn`` atomically; return the documents written and the new sequence number."""
+
+    @abstractmethod
+    def seq(self) -> int:
+        """The sequence number of the last change."""
+
+    @abstractmethod
+    def ping(self) -> bool:
+        """Whether the store answers right now."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def put(self, key: str, value: dict) -> int:
+        """Replace one document; returns the new sequence number."""
+        return self.transact((key,), lambda _docs: {key: value})[1]

@@ -1,0 +1,36 @@
+"""Text as people type it: NFC, no control characters, folded for search and comparison."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_KEEP_IN_MULTILINE = {"\n", "\t"}
+
+
+def clean(value: object, *, multiline: bool = False) -> str:
+    """Return ``value`` as NFC text with control and format characters removed, trimmed.
+
+    Telex and VNI keyboards send composed or decomposed Vietnamese; both are stored as NFC.
+    Line breaks are kept only in ``multiline`` fields, and ``\\r\\n`` becomes ``\\n``.
+    """
+    if not isinstance(value, str):
+        return ""
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    out = []
+    for ch in text:
+        if multiline and ch in _KEEP_IN_MULTILINE:
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            if not multiline and ch in ("\n", "\t"):
+                out.append(" ")
+            continue
+        else:
+            out.append(ch)
+    return "".join(out).strip()
+
+
+def fold(value: str) -> str:
+    """Lower-case, diacritic-free key for search: "Học bổng" and "hoc bong" fold alike."""
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(stripped.casefold().split())

@@ -1,0 +1,1 @@
+"""Blueprints per screen family: staff screens, admin, API."""

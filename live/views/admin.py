@@ -1,0 +1,146 @@
+"""The admin page: edit the conference, export and import it, role links, reset after a rehearsal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+
+from flask_babel import gettext
+
+from .. import access, messages
+from ..auth import day, grant, screen
+from ..conference import LIST_FIELDS, SITE_KINDS, to_file, from_file
+from ..errors import DomainError
+from ..realtime import broadcast
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+SCALARS = ("title", "organiser", "theme", "date", "start_time", "venue", "warning_seconds", "speaker_warning_seconds")
+_ROW_KEY = re.compile(r"^(agenda|themes|departments|sites)-(\d{1,5})-(\w+)$")
+BLANK_ROWS = 3
+
+
+def _send(change) -> None:
+    broadcast(current_app.extensions["live.socketio"], change)
+
+
+def form_to_data(form) -> dict:
+    """The admin form as a conference document (unvalidated); blank and deleted rows dropped."""
+    data: dict = {key: form.get(key, "") for key in SCALARS}
+    data["maket"] = form.get("maket", "").splitlines()
+    rows: dict[str, dict[int, dict]] = {name: {} for name in LIST_FIELDS}
+    for key, value in form.items():
+        match = _ROW_KEY.match(key)
+        if match:
+            name, index, column = match.group(1), int(match.group(2)), match.group(3)
+            rows[name].setdefault(index, {})[column] = value
+    for name, columns in LIST_FIELDS.items():
+        kept = []
+        for index, row in rows[name].items():
+            if row.get("delete"):
+                continue
+            values = {c: row.get(c, "").strip() for c in columns}
+            if not any(v for c, v in values.items() if c not in ("id", "kind")):
+                continue
+            try:
+                order = float(row.get("order") or index + 1)
+            except ValueError:
+                order = index + 1
+            kept.append((order, index, values))
+        kept.sort(key=lambda t: (t[0], t[1]))
+        data[name] = [values for _, _, values in kept]
+    return data
+
+
+def _render(data: dict, error: str | None = None, status: int = 200):
+    links = access.links(current_app.config["PUBLIC_URL"], day().tokens())
+    date = data.get("date") or ""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        data = {**data, "date": dt.date.fromisoformat(date).strftime("%d/%m/%Y")}
+    body = render_template(
+        "admin.html",
+        screen="admin",
+        conf=data,
+        error=error,
+        links=links,
+        kinds=SITE_KINDS,
+        blank_rows=BLANK_ROWS,
+        report=day().agenda_report(),
+        snapshot=day().snapshot(),
+    )
+    return body, status
+
+
+@bp.get("/")
+@screen("admin")
+def page():
+    return _render(day().conference() or {"title": "", "agenda": [], "themes": [], "departments": [], "sites": []})
+
+
+@bp.post("/")
+@screen("admin")
+def save():
+    data = form_to_data(request.form)
+    try:
+        _send(day().replace_conference(data))
+    except DomainError as error:
+        return _render(data, messages.describe(error), 400)
+    flash(gettext("Đã lưu hội nghị."))
+    return redirect(url_for("admin.page"), code=303)
+
+
+@bp.get("/conference.<fmt>")
+@screen("admin")
+def export(fmt: str):
+    """Download the conference as the file a province edits and imports next year."""
+    if fmt not in ("yaml", "json"):
+        return Response(status=404)
+    text = to_file(day().conference() or {}, fmt)
+    mime = "application/json" if fmt == "json" else "application/yaml"
+    return Response(
+        text,
+        mimetype=mime,
+        headers={"Content-Disposition": f"attachment; filename=hoi-nghi.{fmt}"},
+    )
+
+
+@bp.post("/import")
+@screen("admin")
+def import_file():
+    upload = request.files.get("file")
+    current = day().conference() or {}
+    if upload is None or not upload.filename:
+        return _render(current, messages.describe(DomainError("conference.no_file")), 400)
+    try:
+        doc = from_file(upload.read())
+        _send(day().replace_conference(doc))
+    except DomainError as error:
+        return _render(current, messages.describe(error), 400)
+    flash(gettext("Đã nhập hội nghị từ tệp %(name)s.", name=upload.filename[:80]))
+    return redirect(url_for("admin.page"), code=303)
+
+
+@bp.post("/links/<role>")
+@screen("admin")
+def regenerate(role: str):
+    """Make a new secret link for a role; the old link stops working."""
+    try:
+        _send(day().regenerate(role))
+    except DomainError as error:
+        return _render(day().conference() or {}, messages.describe(error), 400)
+    if role == "admin":
+        grant("admin", day().tokens()["admin"])  # keep the admin who asked signed in
+    flash(gettext("Đã tạo liên kết mới cho vai trò %(role)s.", role=role))
+    return redirect(url_for("admin.page") + "#links", code=303)
+
+
+@bp.post("/clock/reset")
+@screen("admin")
+def reset_clock():
+    """Clear the agenda clock after a rehearsal."""
+    _send(day().command("clock.reset", {}))
+    _send(day().command("speaker.reset", {}))
+    flash(gettext("Đã đặt lại đồng hồ chương trình."))
+    return redirect(url_for("admin.page"), code=303)
