@@ -1,0 +1,213 @@
+"""Fixtures for a conference day with real parts: a real server process on a free port, real
+Socket.IO clients, real Chromium. Each server gets its own temporary data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+ASYNC_MODES = ("eventlet", "gevent")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A ``live serve`` process we can stop, kill -9 and start again on the same data."""
+
+    data_dir: Path
+    async_mode: str = "eventlet"
+    demo: bool = True
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> Server:
+        self.log_path = self.data_dir / f"server-{self.port}-{int(time.time() * 1000)}.log"
+        args = [
+            sys.executable, "-m", "live", "serve",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--data-dir", str(self.data_dir), "--public-url", self.url,
+            "--async-mode", self.async_mode,
+        ]  # fmt: skip
+        if self.demo:
+            args.append("--demo")
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def kill9(self) -> None:
+        """Kill the process the hard way: no shutdown code runs."""
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(5)
+
+    def restart(self) -> Server:
+        self.stop()
+        return self.start()
+
+    def links(self) -> dict[str, str]:
+        """``live links`` for this server's data directory: role → URL."""
+        out = subprocess.run(
+            [sys.executable, "-m", "live", "links", "--data-dir", str(self.data_dir), "--public-url", self.url],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return dict(line.split("\t", 1) for line in out.stdout.strip().splitlines())
+
+    def health(self) -> dict:
+        with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
+            return json.loads(r.read())
+
+
+@pytest.fixture
+def make_server(tmp_path):
+    """Start servers on demand; every one is stopped after the test."""
+    servers: list[Server] = []
+
+    def make(async_mode: str = "eventlet", demo: bool = True, data_dir: Path | None = None) -> Server:
+        directory = data_dir or tmp_path / f"data-{len(servers)}"
+        directory.mkdir(parents=True, exist_ok=True)
+        server = Server(data_dir=directory, async_mode=async_mode, demo=demo).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(params=ASYNC_MODES)
+def async_mode(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def server(make_server, async_mode) -> Server:
+    """A demo conference server, once with eventlet and once with gevent."""
+    return make_server(async_mode)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def session_cookie(link: str) -> str:
+    """Follow a secret role link like a browser would and return the session cookie it sets."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(link, timeout=5)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303, redirect.code
+        cookie = redirect.headers["Set-Cookie"]
+        return cookie.split(";", 1)[0]
+    raise AssertionError("a role link must redirect")
+
+
+@dataclass
+class Staff:
+    """A real Socket.IO client holding one role's session, recording what it receives."""
+
+    client: object
+    received: list = field(default_factory=list)
+
+    def call(self, event: str, payload: dict | None = None, timeout: float = 5) -> dict:
+        return self.client.call(event, payload or {}, timeout=timeout)
+
+    def last(self, event: str):
+        for name, data in reversed(self.received):
+            if name == event:
+                return data
+        return None
+
+    def wait_for(self, predicate, timeout: float = 5.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, data in list(self.received):
+                if predicate(name, data):
+                    return data
+            time.sleep(0.02)
+        raise AssertionError(f"nothing matched in {len(self.received)} messages")
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+@pytest.fixture
+def connect_staff():
+    """``connect_staff(server, role, screen=None)`` → a connected Staff client."""
+    import socketio
+
+    clients: list[Staff] = []
+
+    def connect(server: Server, role: str, screen: str | None = None, transports=("websocket",)) -> Staff:
+        cookie = session_cookie(server.links()[role])
+        client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
+        staff = Staff(client)
+        client.on("*", lambda event, data=None: staff.received.append((event, data)))
+        client.connect(
+            server.url,
+            headers={"Cookie": cookie},
+            auth={"screen": screen or role},
+            transports=list(transports),
+            wait_timeout=5,
+        )
+        clients.append(staff)
+        return staff
+
+    yield connect
+    for staff in clients:
+        try:
+            staff.close()
+        except Exception:
+            pass
