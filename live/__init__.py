@@ -51,7 +51,11 @@ def create_app(config: dict | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["live.day"] = day
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    # access logs would print the secret of every role link that is followed
+    logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)

@@ -100,7 +100,9 @@ def links(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="live", description="Máy chủ thời gian thực cho hội nghị đối thoại với thanh niên.")
+    root = argparse.ArgumentParser(
+        prog="live", description="Máy chủ thời gian thực cho hội nghị đối thoại với thanh niên."
+    )
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="chạy máy chủ")
     run.add_argument("--host", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")

@@ -10,8 +10,8 @@ Times are seconds since the epoch (floats); durations are seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Iterable, Sequence
 
 from .errors import DomainError
 
@@ -266,7 +266,9 @@ def drift(clock: AgendaClock, items: Sequence[Item], now: float) -> float | None
     if i < 0:
         return None
     left = max(0.0, remaining(clock, items, now) or 0.0)
-    later = sum(item.planned + _run(clock, item.id).extra for item in items[i + 1 :] if _run(clock, item.id).ended_at is None)
+    later = sum(
+        max(0.0, item.planned + _run(clock, item.id).extra - _run(clock, item.id).elapsed) for item in items[i + 1 :]
+    )
     return now + left + later - planned_end
 
 

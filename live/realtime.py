@@ -69,12 +69,14 @@ def register(socketio: SocketIO, day: Day) -> Connections:
         connections.remove(request.sid)
 
     def guarded(name, handler):
-        def run(payload=None):
+        def run(*args):
             if not access.may(connections.roles(request.sid), name):
                 log.warning("denied event=%s sid=%s", name, request.sid)
                 return messages.reply(DomainError("auth.denied"))
+            if len(args) > 1:  # a client sent several arguments: every event takes one payload
+                return messages.reply(DomainError("request.malformed"))
             try:
-                return handler(payload)
+                return handler(args[0] if args else None)
             except DomainError as error:
                 return messages.reply(error)
 
@@ -95,6 +97,12 @@ def register(socketio: SocketIO, day: Day) -> Connections:
     guarded("state.get", state_get)
     for name in COMMAND_ARGS:
         guarded(name, functools.partial(command, name))
+
+    @socketio.on("*")
+    def unknown_event(event, *_args):
+        # an event nobody handles still gets an answer, so the client is not left waiting
+        log.warning("unknown event=%r sid=%s", str(event)[:40], request.sid)
+        return messages.reply(DomainError("request.unknown_event"))
 
     @socketio.on_error_default
     def on_error(error):

@@ -430,13 +430,20 @@ class TestDrift:
         clock = c.next_item(started(T0), AGENDA, at(5))
         clock = c.jump(clock, AGENDA, "thao-luan", at(15))  # keynote late, no coffee break
         assert c.drift(clock, AGENDA, at(15)) == pytest.approx(-(1800 + 900))
-        # the keynote speaker arrives: back to báo cáo chính. The discussion, visited and left,
-        # counts as done; the coffee break, never visited and after the current item, does not.
+        # the keynote speaker arrives: back to báo cáo chính. The discussion, visited for 5 of its
+        # 20 minutes and left, still has 15 minutes to run later; so do the break and the closing.
         clock = c.jump(clock, AGENDA, "bao-cao", at(20))
         assert clock.runs["thao-luan"].ended_at == at(20)
-        # projected: now + 1800 left of keynote + 900 break + 300 closing
-        assert c.drift(clock, AGENDA, at(20)) == pytest.approx(at(20) + 1800 + 900 + 300 - PLANNED_END)
-        assert c.drift(clock, AGENDA, at(20)) == pytest.approx(-900)
+        # projected: now + 1800 left of keynote + 900 break + 900 left of discussion + 300 closing
+        assert c.drift(clock, AGENDA, at(20)) == pytest.approx(at(20) + 1800 + 900 + 900 + 300 - PLANNED_END)
+        assert c.drift(clock, AGENDA, at(20)) == pytest.approx(0)
+
+    def test_a_mistaken_next_does_not_make_the_day_look_ahead(self):
+        clock = c.next_item(started(T0), AGENDA, at(5))  # khai mạc done on time
+        clock = c.next_item(clock, AGENDA, at(6))  # one tap too many: báo cáo chính for 2 s
+        clock = c.previous_item(clock, AGENDA, at(6, 2))
+        # the 2 s went to báo cáo chính, which still has the rest of its time to run: on plan
+        assert c.drift(clock, AGENDA, at(6, 2)) == pytest.approx(0, abs=0.01)
 
     def test_added_time_moves_the_projected_end(self):
         clock = c.adjust(started(T0), AGENDA, 180, at(1))
@@ -836,12 +843,10 @@ class TestSkewedClients:
 
     def test_the_speaker_timer_agrees_too(self):
         screens = self._screens(at(59))
-        timer = c.speaker_start(SpeakerTimer(), at(60), 180, label="Đại biểu xã Bảo Lạc")
-        for when, timer in (
-            (at(60), timer),
-            (at(61), c.speaker_stop(timer, at(61))),
-            (at(62), c.speaker_start(c.speaker_stop(timer, at(61)), at(62))),
-        ):
+        asking = c.speaker_start(SpeakerTimer(), at(60), 180, label="Đại biểu xã Bảo Lạc")
+        stopped = c.speaker_stop(asking, at(61))
+        resumed = c.speaker_start(stopped, at(62))
+        for when, timer in ((at(60), asking), (at(61), stopped), (at(62), resumed)):
             state = json_trip(timer.to_dict())
             for later in (0, 1.25, 30, 200):
                 server = c.speaker_remaining(timer, when + later)

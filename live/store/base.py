@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 Docs = Mapping[str, "dict | None"]
 Transaction = Callable[[Docs], "dict[str, dict]"]
@@ -36,7 +36,7 @@ class Store(ABC):
     def ping(self) -> bool:
         """Whether the store answers right now."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (a backend without connections has nothing to release)
         """Release connections."""
 
     def put(self, key: str, value: dict) -> int:

@@ -59,7 +59,8 @@ class SqliteStore(Store):
                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                         (key, json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
                     )
-                db.execute("UPDATE meta SET value = value + 1 WHERE key = 'seq'")
+                if written:  # a transaction that writes nothing is not a change
+                    db.execute("UPDATE meta SET value = value + 1 WHERE key = 'seq'")
                 seq = db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0]
                 db.execute("COMMIT")
             except BaseException:

@@ -6,12 +6,11 @@ import datetime as dt
 import re
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-
 from flask_babel import gettext
 
 from .. import access, messages
 from ..auth import day, grant, screen
-from ..conference import LIST_FIELDS, SITE_KINDS, to_file, from_file
+from ..conference import LIST_FIELDS, SITE_KINDS, from_file, to_file
 from ..errors import DomainError
 from ..realtime import broadcast
 
