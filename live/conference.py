@@ -8,6 +8,8 @@ field and the problem. Unknown keys are refused, never copied.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import re
 from typing import Any
 
@@ -60,23 +62,32 @@ def _text(value: Any, field: str, *, required: bool = False, limit: int = 300) -
     return text
 
 
+YEARS = (1900, 2100)  # "28/08/0205" is a slip of the finger, not the year 205
+
+
 def _date(value: Any, field: str) -> str:
     """Accept dd/mm/yyyy (as people write it) or yyyy-mm-dd; store ISO."""
     if value in (None, ""):
         return ""
     if isinstance(value, dt.datetime):
         value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        text = clean(value)
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                value = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+    if not isinstance(value, dt.date) or not YEARS[0] <= value.year <= YEARS[1]:
         raise DomainError("conference.bad_date", field=field)
-    text = clean(value)
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    raise DomainError("conference.bad_date", field=field)
+    return value.isoformat()
+
+
+def day_month_year(iso: str) -> str:
+    """``2025-08-28`` → ``28/08/2025``, the way the date is written in Vietnam."""
+    date = dt.date.fromisoformat(iso)
+    return f"{date.day:02d}/{date.month:02d}/{date.year:04d}"
 
 
 def _time(value: Any, field: str) -> str:
@@ -107,13 +118,19 @@ def _minutes(value: Any, field: str) -> float | int:
             value = float(value.strip().replace(",", "."))
         except ValueError:
             raise DomainError("conference.bad_minutes", field=field) from None
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 600:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         raise DomainError("conference.bad_minutes", field=field)
-    return int(value) if float(value).is_integer() else round(float(value), 2)
+    # round first: 0.001 minutes must not slip through as an item of 0 minutes
+    value = int(value) if float(value).is_integer() else round(float(value), 2)
+    if not 0 < value <= 600:
+        raise DomainError("conference.bad_minutes", field=field)
+    return value
 
 
 def _rows(data: dict, name: str) -> list[dict]:
-    rows = data.get(name) or []
+    rows = data.get(name)
+    if rows is None:
+        rows = []
     if not isinstance(rows, list):
         raise DomainError("conference.not_a_list", field=name)
     if len(rows) > LIMITS[name]:
@@ -124,7 +141,7 @@ def _rows(data: dict, name: str) -> list[dict]:
             raise DomainError("conference.bad_row", field=name, row=n)
         unknown = sorted(set(map(str, row)) - allowed)
         if unknown:
-            raise DomainError("conference.unknown_field", field=f"{name}[{n}].{unknown[0]}")
+            raise DomainError("conference.unknown_field", field=f"{name}[{n}].{unknown[0][:60]}")
     return rows
 
 
@@ -158,7 +175,7 @@ def validate(data: Any) -> dict:
         raise DomainError("conference.not_a_document")
     unknown = sorted(set(map(str, data)) - set(TOP_FIELDS))
     if unknown:
-        raise DomainError("conference.unknown_field", field=unknown[0])
+        raise DomainError("conference.unknown_field", field=unknown[0][:60])
     doc: dict[str, Any] = {
         "title": _text(data.get("title"), "title", required=True),
         "organiser": _text(data.get("organiser"), "organiser"),
@@ -171,7 +188,9 @@ def validate(data: Any) -> dict:
             data.get("speaker_warning_seconds", DEFAULT_SPEAKER_WARNING), "speaker_warning_seconds", 0, 600
         ),
     }
-    maket = data.get("maket") or []
+    maket = data.get("maket")
+    if maket is None:
+        maket = []
     if isinstance(maket, str):
         maket = maket.splitlines()
     if not isinstance(maket, list):
@@ -237,14 +256,45 @@ def to_file(doc: dict, fmt: str = "yaml") -> str:
     """Serialise a conference to the file people edit: YAML (default) or JSON."""
     out = dict(doc)
     if out.get("date"):
-        out["date"] = dt.date.fromisoformat(out["date"]).strftime("%d/%m/%Y")
+        out["date"] = day_month_year(out["date"])
     ordered = {key: out.get(key) for key in TOP_FIELDS}
     if fmt == "json":
-        import json
-
         return json.dumps(ordered, ensure_ascii=False, indent=2) + "\n"
     body = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=1000)
     return FILE_HEADER + body
+
+
+class _TextLoader(yaml.SafeLoader):
+    """YAML as people write it: every unquoted value is text, only an empty value is null.
+
+    YAML 1.1 would read ``code: 01273`` as the octal number 699, ``minutes: 1:30`` as 90,
+    ``title: yes`` as true and ``date: 2025-02-31`` as a crash; validation parses text instead.
+    """
+
+
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _parse(text: str) -> Any:
+    """The file's data: JSON when it is JSON (numbers and ``\\uD83D\\uDE00`` pairs as JSON means
+    them), YAML otherwise; a syntax error names its line."""
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            pass  # perhaps YAML's flow style; YAML says where it breaks
+    try:
+        return yaml.load(text, Loader=_TextLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = getattr(mark, "line", None)
+        raise DomainError("conference.bad_file", line=(line + 1) if line is not None else "?") from None
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        # an explicit tag with a bad value (``!!timestamp 2025-02-31``, ``!!int x``) or absurd nesting
+        raise DomainError("conference.bad_file", line="?") from None
 
 
 def from_file(text: str | bytes) -> dict:
@@ -256,9 +306,4 @@ def from_file(text: str | bytes) -> dict:
             raise DomainError("conference.not_utf8") from None
     if len(text) > 5_000_000:
         raise DomainError("conference.file_too_large")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise DomainError("conference.bad_file", line=(line + 1) if line is not None else "?") from None
-    return validate(data)
+    return validate(_parse(text.removeprefix("\ufeff")))

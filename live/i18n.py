@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 COOKIE = "live_lang"
+
+ROLE_NAMES = {
+    "admin": _l("Quản trị"),
+    "moderator": _l("Tổ thư ký"),
+    "mc": _l("Người dẫn chương trình (MC)"),
+    "chair": _l("Chủ tịch"),
+    "projector": _l("Màn hình trình chiếu"),
+}
 
 
 def select_locale() -> str:
@@ -27,7 +36,7 @@ def js_strings() -> dict[str, str]:
         "item_of": _("Mục {i}/{n}"),
         "status_idle": _("Chưa bắt đầu"),
         "status_running": _("Đang chạy"),
-        "status_paused": _("Tạm dừng"),
+        "status_paused": _("Đang tạm dừng"),
         "status_finished": _("Đã kết thúc"),
         "overrun": _("Quá giờ"),
         "warning": _("Sắp hết giờ"),
@@ -39,8 +48,7 @@ def js_strings() -> dict[str, str]:
         "start": _("Bắt đầu"),
         "pause": _("Tạm dừng"),
         "resume": _("Tiếp tục"),
-        "done": _("Xong"),
-        "current": _("Đang diễn ra"),
+        "stop": _("Dừng"),
         "confirm_jump": _("Chuyển sang mục “{t}”?"),
         "confirm_finish": _("Kết thúc chương trình?"),
         "actual": _("thực tế {d}"),
@@ -50,4 +58,9 @@ def js_strings() -> dict[str, str]:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def languages():
-        return {"languages": LANGUAGES, "current_language": select_locale(), "js_strings": js_strings}
+        return {
+            "languages": LANGUAGES,
+            "current_language": select_locale(),
+            "js_strings": js_strings,
+            "role_names": ROLE_NAMES,
+        }

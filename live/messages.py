@@ -23,6 +23,22 @@ FIELDS = {
     "sites": _l("Điểm cầu"),
 }
 
+# the columns of the lists, as the admin page and the file name them
+COLUMNS = {
+    "id": _l("mã"),
+    "title": _l("nội dung"),
+    "minutes": _l("số phút"),
+    "name": _l("tên"),
+    "code": _l("mã hành chính"),
+    "kind": _l("loại"),
+}
+
+SITE_KIND_NAMES = {
+    "hall": _l("hội trường chính (hall)"),
+    "commune": _l("xã (commune)"),
+    "ward": _l("phường (ward)"),
+}
+
 MESSAGES = {
     "clock.no_items": _l("Chương trình chưa có mục nào."),
     "clock.already_running": _l("Đồng hồ đang chạy."),
@@ -77,7 +93,7 @@ def field_label(path: str) -> str:
         row, _, sub = rest.partition("]")
         label = gettext("%(list)s, dòng %(row)s", list=label, row=row)
         if sub.startswith("."):
-            label += f", {sub[1:]}"
+            label += f", {COLUMNS.get(sub[1:], sub[1:])}"
     return label
 
 
@@ -89,6 +105,8 @@ def describe(error: DomainError) -> str:
     params = dict(error.params)
     if "field" in params:
         params["field"] = field_label(str(params["field"]))
+    if "kinds" in params:
+        params["kinds"] = ", ".join(str(SITE_KIND_NAMES.get(k.strip(), k)) for k in str(params["kinds"]).split(","))
     try:
         return str(template) % params if params else str(template)
     except (KeyError, TypeError, ValueError):

@@ -16,6 +16,10 @@ class Store(ABC):
     a missing one) and writes what ``fn`` returns, all or nothing, durably, before it returns. ``fn``
     may raise ``DomainError`` to refuse; then nothing is written. ``fn`` may be called more than
     once when another writer got there first, so it must be pure.
+
+    Each transaction that writes something bumps the sequence number by exactly one; one that
+    writes nothing (``fn`` returns ``{}``) leaves it as it is and returns it. Writing a key not in
+    ``keys`` raises ``KeyError`` and writes nothing. ``tests/test_store.py`` is the contract.
     """
 
     backend: str = "?"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import math
 import re
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -10,8 +10,9 @@ from flask_babel import gettext
 
 from .. import access, messages
 from ..auth import day, grant, screen
-from ..conference import LIST_FIELDS, SITE_KINDS, from_file, to_file
+from ..conference import LIST_FIELDS, SITE_KINDS, day_month_year, from_file, to_file
 from ..errors import DomainError
+from ..i18n import ROLE_NAMES
 from ..realtime import broadcast
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -47,22 +48,39 @@ def form_to_data(form) -> dict:
                 order = float(row.get("order") or index + 1)
             except ValueError:
                 order = index + 1
+            if not math.isfinite(order):  # "nan" would make the sort order arbitrary
+                order = index + 1
             kept.append((order, index, values))
         kept.sort(key=lambda t: (t[0], t[1]))
         data[name] = [values for _, _, values in kept]
     return data
 
 
-def _render(data: dict, error: str | None = None, status: int = 200):
+def _input_name(error: DomainError) -> str:
+    """The form input a refused field points at: ``agenda[3].minutes`` → ``agenda-2-minutes``."""
+    path = str(error.params.get("field") or "")
+    match = re.fullmatch(r"(agenda|themes|departments|sites)\[(\d+)\]\.(\w+)", path)
+    if match:
+        return f"{match.group(1)}-{int(match.group(2)) - 1}-{match.group(3)}"
+    if path.startswith("maket"):
+        return "maket"
+    return path if path in SCALARS else ""
+
+
+def _render(data: dict, error: str | None = None, status: int = 200, invalid: str = ""):
     links = access.links(current_app.config["PUBLIC_URL"], day().tokens())
     date = data.get("date") or ""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        data = {**data, "date": dt.date.fromisoformat(date).strftime("%d/%m/%Y")}
+        try:
+            data = {**data, "date": day_month_year(date)}
+        except ValueError:
+            pass  # an impossible date someone typed (2025-02-31): show it back as typed
     body = render_template(
         "admin.html",
         screen="admin",
         conf=data,
         error=error,
+        invalid=invalid,
         links=links,
         kinds=SITE_KINDS,
         blank_rows=BLANK_ROWS,
@@ -85,7 +103,8 @@ def save():
     try:
         _send(day().replace_conference(data))
     except DomainError as error:
-        return _render(data, messages.describe(error), 400)
+        # the form shows what was typed; the input at fault is marked and focused
+        return _render(data, messages.describe(error), 400, _input_name(error))
     flash(gettext("Đã lưu hội nghị."))
     return redirect(url_for("admin.page"), code=303)
 
@@ -131,7 +150,7 @@ def regenerate(role: str):
         return _render(day().conference() or {}, messages.describe(error), 400)
     if role == "admin":
         grant("admin", day().tokens()["admin"])  # keep the admin who asked signed in
-    flash(gettext("Đã tạo liên kết mới cho vai trò %(role)s.", role=role))
+    flash(gettext("Đã tạo liên kết mới cho vai trò %(role)s.", role=str(ROLE_NAMES[role])))
     return redirect(url_for("admin.page") + "#links", code=303)
 
 

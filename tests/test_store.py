@@ -1,0 +1,272 @@
+"""The contract every store backend keeps (``live.store.base.Store``).
+
+One suite, run against each backend through the ``store`` fixture: what the services rely on —
+a transaction is all or nothing, every change bumps one sequence number by exactly one, nothing
+acknowledged is lost on restart, and concurrent writers never lose an update.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from live.errors import DomainError
+from live.store import SqliteStore, Store, open_store
+
+BACKENDS = [
+    "sqlite",
+    # "redis",  # add here once live/store/redis.py exists: open it on a fresh database per test
+]
+
+
+def _open(backend: str, where: Path) -> Store:
+    if backend == "sqlite":
+        return SqliteStore(str(where))
+    # if backend == "redis": return RedisStore(url, prefix=where.name)  — same data on reopen
+    raise AssertionError(f"unknown backend {backend}")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def reopen(backend, tmp_path):
+    """``reopen()`` → a new connection to the same data (a restarted server, a second process)."""
+    opened: list[Store] = []
+
+    def open_again() -> Store:
+        store = _open(backend, tmp_path / "data")
+        opened.append(store)
+        return store
+
+    yield open_again
+    for store in opened:
+        try:
+            store.close()
+        except Exception:
+            pass
+
+
+@pytest.fixture
+def store(reopen) -> Store:
+    return reopen()
+
+
+def bump(key: str = "counter"):
+    def fn(docs):
+        return {key: {"n": (docs[key] or {"n": 0})["n"] + 1}}
+
+    return fn
+
+
+# ---------------------------------------------------------------- reading and writing
+
+
+def test_a_new_store_is_empty(store):
+    assert store.get("conference") is None
+    assert store.seq() == 0
+    assert store.ping() is True
+    assert store.backend != "?"
+
+
+def test_put_then_get(store):
+    doc = {"title": "Hội nghị đối thoại", "agenda": [{"id": "a1", "minutes": 7.5}], "empty": None, "ok": True}
+    seq = store.put("conference", doc)
+    assert seq == 1
+    assert store.get("conference") == doc
+    assert store.get("clock") is None
+
+
+def test_vietnamese_and_odd_text_round_trip_exactly(store):
+    doc = {"t": "Hội nghị 🎉 \u202e\x00 \"'\\ <script>", "k": {"nested": ["ă", "đ", 1, 2.5]}}
+    store.put("x", doc)
+    assert store.get("x") == doc
+
+
+def test_get_returns_a_copy_callers_cannot_change_the_store(store):
+    store.put("conference", {"title": "A", "agenda": []})
+    got = store.get("conference")
+    got["title"] = "B"
+    got["agenda"].append(1)
+    assert store.get("conference") == {"title": "A", "agenda": []}
+
+
+def test_put_replaces_the_whole_document(store):
+    store.put("conference", {"title": "A", "venue": "Hội trường"})
+    store.put("conference", {"title": "B"})
+    assert store.get("conference") == {"title": "B"}
+
+
+def test_transact_sees_missing_keys_as_none_and_returns_what_it_wrote(store):
+    seen = {}
+
+    def fn(docs):
+        seen.update(docs)
+        return {"clock": {"current": "a1"}}
+
+    written, seq = store.transact(("clock", "speaker"), fn)
+    assert seen == {"clock": None, "speaker": None}
+    assert written == {"clock": {"current": "a1"}}
+    assert seq == store.seq() == 1
+    assert store.get("clock") == {"current": "a1"}
+    assert store.get("speaker") is None
+
+
+def test_transact_writes_several_documents_together(store):
+    store.transact(("conference", "clock"), lambda docs: {"conference": {"title": "A"}, "clock": {"current": None}})
+    assert store.get("conference") == {"title": "A"}
+    assert store.get("clock") == {"current": None}
+    assert store.seq() == 1
+
+
+# ---------------------------------------------------------------- all or nothing
+
+
+def test_a_refused_transaction_writes_nothing_and_keeps_seq(store):
+    store.put("conference", {"title": "A"})
+    store.put("clock", {"current": "a1"})
+    before = store.seq()
+
+    def refuse(docs):
+        raise DomainError("clock.not_running")
+
+    with pytest.raises(DomainError) as info:
+        store.transact(("conference", "clock"), refuse)
+    assert info.value.code == "clock.not_running"
+    assert store.seq() == before
+    assert store.get("conference") == {"title": "A"}
+    assert store.get("clock") == {"current": "a1"}
+
+
+def test_a_transaction_that_fails_half_way_writes_nothing(store):
+    store.put("conference", {"title": "A"})
+    before = store.seq()
+
+    def half(docs):
+        # the first document could be written before the second fails to serialise
+        return {"conference": {"title": "B"}, "clock": {"bad": object()}}
+
+    with pytest.raises((TypeError, ValueError)):  # not JSON
+        store.transact(("conference", "clock"), half)
+    assert store.get("conference") == {"title": "A"}
+    assert store.get("clock") is None
+    assert store.seq() == before
+    # and the store still works afterwards
+    assert store.put("clock", {"current": None}) == before + 1
+
+
+def test_writing_a_key_outside_the_transaction_is_refused_and_writes_nothing(store):
+    store.put("conference", {"title": "A"})
+    before = store.seq()
+    with pytest.raises(KeyError):
+        store.transact(("conference",), lambda docs: {"conference": {"title": "B"}, "tokens": {"admin": "x"}})
+    assert store.get("conference") == {"title": "A"}
+    assert store.get("tokens") is None
+    assert store.seq() == before
+
+
+def test_seq_increases_by_one_per_transaction(store):
+    seqs = []
+    for _ in range(5):
+        seqs.append(store.transact(("counter",), bump())[1])
+    seqs.append(store.put("other", {"n": 1}))
+    assert seqs == [1, 2, 3, 4, 5, 6]
+    assert store.seq() == 6
+    assert store.get("counter") == {"n": 5}
+
+
+def test_a_transaction_that_writes_nothing_is_not_a_change(store):
+    """Start-up checks (tokens present? demo loaded?) write nothing on a restart: no new seq,
+    so screens holding the last snapshot are not told to reload."""
+    store.put("conference", {"title": "A"})
+    written, seq = store.transact(("conference",), lambda docs: {})
+    assert written == {}
+    assert seq == store.seq() == 1
+    assert store.put("conference", {"title": "B"}) == 2
+
+
+# ---------------------------------------------------------------- durability
+
+
+def test_everything_acknowledged_survives_close_and_reopen(store, reopen):
+    store.put("conference", {"title": "Hội nghị đối thoại với thanh niên năm 2025"})
+    for _ in range(3):
+        store.transact(("counter",), bump())
+    store.close()
+
+    again = reopen()
+    assert again.get("conference") == {"title": "Hội nghị đối thoại với thanh niên năm 2025"}
+    assert again.get("counter") == {"n": 3}
+    assert again.seq() == 4
+    assert again.transact(("counter",), bump())[1] == 5
+
+
+def test_a_second_connection_sees_the_first_ones_writes(store, reopen):
+    other = reopen()
+    store.put("conference", {"title": "A"})
+    assert other.get("conference") == {"title": "A"}
+    assert other.seq() == store.seq() == 1
+
+
+def test_ping_says_false_once_closed(store):
+    assert store.ping() is True
+    store.close()
+    assert store.ping() is False
+
+
+def test_open_store_picks_sqlite_in_data_dir(tmp_path):
+    store = open_store({"DATA_DIR": str(tmp_path / "d")})
+    try:
+        assert store.backend == "sqlite"
+        store.put("x", {"n": 1})
+        assert (tmp_path / "d").is_dir() and any((tmp_path / "d").iterdir())
+    finally:
+        store.close()
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def _hammer(stores: list[Store], threads: int = 8, each: int = 40) -> list[int]:
+    seqs: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads)
+
+    def work(i: int) -> None:
+        store = stores[i % len(stores)]
+        try:
+            start.wait()
+            for _ in range(each):
+                _, seq = store.transact(("counter",), bump())
+                with lock:
+                    seqs.append(seq)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert not errors, errors
+    assert not any(w.is_alive() for w in workers)
+    return seqs
+
+
+def test_concurrent_transactions_lose_no_update(store):
+    seqs = _hammer([store])
+    assert store.get("counter") == {"n": 8 * 40}
+    assert sorted(seqs) == list(range(1, 8 * 40 + 1)), "every transaction got its own sequence number"
+    assert store.seq() == 8 * 40
+
+
+def test_concurrent_transactions_through_two_connections_lose_no_update(store, reopen):
+    other = reopen()
+    seqs = _hammer([store, other], threads=6, each=30)
+    assert store.get("counter") == other.get("counter") == {"n": 6 * 30}
+    assert sorted(seqs) == list(range(1, 6 * 30 + 1))
