@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
-
 from playwright.sync_api import expect, sync_playwright
 
 pytestmark = pytest.mark.browser
