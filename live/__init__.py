@@ -45,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_NAME="live_session",
         PERMANENT_SESSION_LIFETIME=7 * 24 * 3600,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        # a national conference's admin form carries thousands of sites
+        MAX_FORM_MEMORY_SIZE=8 * 1024 * 1024,
+        MAX_FORM_PARTS=100_000,
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),

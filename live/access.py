@@ -16,7 +16,7 @@ ROLES = ("admin", "moderator", "mc", "chair", "projector")
 
 # the page each role's link opens
 HOME = {
-    "admin": "screens.admin",
+    "admin": "admin.page",
     "moderator": "screens.moderator",
     "mc": "screens.mc",
     "chair": "screens.chair",

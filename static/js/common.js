@@ -228,7 +228,15 @@
   socket.on("access.revoked", () => window.location.reload());
   setInterval(() => socket.connected && syncTime(), 60000);
 
+  /** Send one command and wait for its acknowledgement. Never while disconnected: Socket.IO
+   * would buffer the event and replay it on reconnection, long after the MC was told it failed
+   * (two taps on "next item" during an outage would then skip two items). */
   async function send(event, payload) {
+    if (!socket.connected) {
+      const reply = { ok: false, code: "client.offline", message: T.reconnecting };
+      toast(reply.message, "error");
+      return reply;
+    }
     const reply = await emitAck(event, payload);
     if (!reply || !reply.ok) toast((reply && reply.message) || T.failed, "error");
     return reply;
@@ -261,7 +269,13 @@
     setText($("[data-field=status]", r), T["status_" + st]);
     setText($("[data-field=phase]", r), left !== null && ph === "overrun" ? T.overrun : ph === "warning" ? T.warning : "");
     setText($("[data-field=planned]", r), item ? T.planned.replace("{d}", formatDuration(item.planned + run(clock, item.id).extra)) : "");
-    setText($("[data-field=drift]", r), describeDrift(drift(snap, now)));
+    const late = drift(snap, now);
+    const driftEl = $("[data-field=drift]", r);
+    setText(driftEl, describeDrift(late));
+    if (driftEl) {
+      const m = late === null ? 0 : Math.round(late / 60);
+      driftEl.dataset.drift = late === null ? "" : m > 0 ? "behind" : m < 0 ? "ahead" : "on-time";
+    }
     const sp = speakerRemaining(snap.speaker, now);
     r.querySelectorAll("[data-speaker]").forEach((node) => {
       node.hidden = sp === null;
@@ -337,8 +351,11 @@
       stateListeners.push(fn);
       fn(state);
     },
+    /** Call ``fn(state, now)`` on every tick, and once at once: a reloaded page shows the clock
+     * from the state it was served with, without waiting for the first tick or the socket. */
     onTick(fn) {
       tickListeners.push(fn);
+      fn(state, serverNow());
     },
     clock: { itemIndex, run, elapsed, remaining, status, phaseFor, drift, speakerRemaining },
     format: { duration: formatDuration, minutes: formatMinutes, time: formatClockTime, drift: describeDrift },

@@ -5,6 +5,40 @@
   const T = Live.T;
   const list = $("#agenda");
   const dialog = $("#confirm");
+  const toggle = $("#btn-toggle");
+  const prev = $("#btn-prev");
+  const next = $("#btn-next");
+  const finish = $("#btn-finish");
+  const spToggle = $("#btn-speaker-toggle");
+  const adjustButtons = document.querySelectorAll("[data-cmd='clock.adjust']");
+  const speakerReset = $("[data-cmd='speaker.reset']");
+  const speakerStarts = document.querySelectorAll("[data-cmd='speaker.start']");
+
+  // A double tap on a touch screen must not start then pause the clock, or skip two items: the
+  // step buttons (start/pause, previous, next, the speaker's stop/resume) rest for a moment after
+  // each use, and no button sends while another command still waits for its acknowledgement.
+  const STEP_REST_MS = 700;
+  const STEP_BUTTONS = new Set([toggle, prev, next, spToggle]);
+  let busy = false;
+  let stepAt = -Infinity;
+  let shownCurrent;
+
+  function resting() {
+    return performance.now() - stepAt < STEP_REST_MS;
+  }
+
+  async function command(name, payload, button) {
+    if (busy || (STEP_BUTTONS.has(button) && resting())) return null;
+    busy = true;
+    if (STEP_BUTTONS.has(button)) stepAt = performance.now();
+    render(Live.state, Live.serverNow());
+    try {
+      return await Live.send(name, payload || {});
+    } finally {
+      busy = false;
+      render(Live.state, Live.serverNow());
+    }
+  }
 
   function confirmThen(text, action) {
     if (!dialog || typeof dialog.showModal !== "function") {
@@ -21,39 +55,62 @@
 
   function pick(item) {
     if (item.id === Live.state.clock.current) return;
-    confirmThen(T.confirm_jump.replace("{t}", item.title), () => Live.send("clock.jump", { item: item.id }));
+    confirmThen(T.confirm_jump.replace("{t}", item.title), () => command("clock.jump", { item: item.id }));
   }
 
   document.querySelectorAll("[data-cmd]").forEach((btn) =>
     btn.addEventListener("click", () => {
       const payload = btn.dataset.seconds ? { seconds: parseInt(btn.dataset.seconds, 10) } : {};
-      Live.send(btn.dataset.cmd, payload);
+      command(btn.dataset.cmd, payload, btn);
     }),
   );
-
-  $("#btn-toggle").addEventListener("click", () => {
+  toggle.addEventListener("click", () => {
     const st = Live.clock.status(Live.state.clock);
-    Live.send(st === "running" ? "clock.pause" : "clock.start", {});
+    command(st === "running" ? "clock.pause" : "clock.start", {}, toggle);
   });
-  $("#btn-finish").addEventListener("click", () => confirmThen(T.confirm_finish, () => Live.send("clock.finish", {})));
-  $("#btn-speaker-toggle").addEventListener("click", () => {
+  finish.addEventListener("click", () => confirmThen(T.confirm_finish, () => command("clock.finish")));
+  spToggle.addEventListener("click", () => {
     const sp = Live.state.speaker;
-    Live.send(sp && sp.running_since !== null ? "speaker.stop" : "speaker.start", {});
+    command(sp && sp.running_since !== null ? "speaker.stop" : "speaker.start", {}, spToggle);
   });
 
-  Live.onTick((snap, now) => {
+  /** Scroll the agenda's own box (never the page: on a portrait tablet that would take the
+   * buttons away) so the current item is in sight. */
+  function keepInSight(li) {
+    const box = li && li.closest(".mc-agenda");
+    if (!box || box.scrollHeight <= box.clientHeight) return;
+    const b = box.getBoundingClientRect();
+    const r = li.getBoundingClientRect();
+    if (r.top < b.top) box.scrollTop -= b.top - r.top;
+    else if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom;
+  }
+
+  function render(snap, now) {
     const view = Live.renderClock(snap, now);
     Live.renderAgenda(list, snap, now, pick);
-    const toggle = $("#btn-toggle");
+    if (snap.clock.current !== shownCurrent) {
+      shownCurrent = snap.clock.current;
+      keepInSight(list.querySelector("li.current"));
+    }
+    const step = busy || resting();
     setText(toggle, view.status === "running" ? T.pause : view.status === "paused" ? T.resume : T.start);
     toggle.dataset.status = view.status;
-    toggle.disabled = view.status === "finished";
+    toggle.disabled = step || view.status === "finished";
     const i = view.index;
-    $("#btn-prev").disabled = i <= 0;
-    $("#btn-next").disabled = view.status === "finished" || (i >= 0 && i >= snap.agenda.length - 1);
+    prev.disabled = step || i <= 0;
+    next.disabled = step || view.status === "finished" || (i >= 0 && i >= snap.agenda.length - 1);
+    // time can be added or taken only while an item is current; the day ends only once begun
+    const noItem = view.item === null;
+    adjustButtons.forEach((btn) => (btn.disabled = busy || noItem));
+    finish.disabled = busy || noItem;
     const sp = snap.speaker;
-    const spBtn = $("#btn-speaker-toggle");
-    setText(spBtn, sp && sp.running_since !== null ? T.pause : T.resume);
-    spBtn.disabled = !sp || sp.duration <= 0;
-  });
+    const noSpeaker = !sp || sp.duration <= 0;
+    // "Dừng" (stop), not "Tạm dừng" (pause), so the MC never mistakes it for the agenda's button
+    setText(spToggle, sp && sp.running_since !== null ? spToggle.dataset.stop : spToggle.dataset.resume);
+    spToggle.disabled = step || noSpeaker;
+    speakerReset.disabled = busy || noSpeaker;
+    speakerStarts.forEach((btn) => (btn.disabled = busy));
+  }
+
+  Live.onTick(render);
 })();

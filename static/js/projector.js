@@ -6,14 +6,16 @@
   const root = $("#projector");
 
   function renderMaket(snap) {
+    const conf = snap.conference;
+    // the header above the clock follows the conference even when the maket's lines stay the same
+    setText("#stage-title", conf.title);
+    setText("#stage-theme", conf.theme);
     const list = $("#maket-lines");
-    const lines = snap.conference.maket.length ? snap.conference.maket : [snap.conference.title];
+    const lines = conf.maket.length ? conf.maket : [conf.title];
     const want = JSON.stringify(lines);
     if (list.dataset.lines === want) return;
     list.replaceChildren(...lines.map((line, i) => el("li", { class: `maket-line maket-line-${i + 1}` }, line)));
     list.dataset.lines = want;
-    setText("#stage-title", snap.conference.title);
-    setText("#stage-theme", snap.conference.theme);
   }
 
   Live.onState(renderMaket);
