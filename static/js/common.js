@@ -43,7 +43,8 @@
     const i = itemIndex(snap, clock.current);
     if (i < 0) return null;
     const item = snap.agenda[i];
-    return item.planned + run(clock, item.id).extra - elapsed(clock, item.id, now);
+    // an agenda edit may shorten an item below the time already removed from it: never below zero
+    return Math.max(0, item.planned + run(clock, item.id).extra) - elapsed(clock, item.id, now);
   }
 
   function status(clock) {
@@ -70,7 +71,7 @@
     let later = 0;
     for (const item of snap.agenda.slice(i + 1)) {
       const r = run(clock, item.id);
-      if (r.ended_at === null) later += item.planned + r.extra;
+      later += Math.max(0, item.planned + r.extra - r.elapsed);
     }
     return now + left + later - plannedEnd;
   }
@@ -159,8 +160,9 @@
     auth: { screen: screen },
     transports: ["websocket", "polling"],
     tryAllTransports: true,
-    reconnectionDelay: 500,
-    reconnectionDelayMax: 3000,
+    // staff screens are few (about 60): come back fast after a restart, within the 2 s the hall expects
+    reconnectionDelay: 250,
+    reconnectionDelayMax: 1000,
   });
 
   function setConnection(ok) {
