@@ -31,6 +31,9 @@ class Connections:
     def add(self, sid: str, screen: str, roles: set[str]) -> None:
         self._by_sid[sid] = (screen, frozenset(roles))
 
+    def __contains__(self, sid: str) -> bool:
+        return sid in self._by_sid
+
     def remove(self, sid: str) -> None:
         self._by_sid.pop(sid, None)
 
@@ -53,6 +56,8 @@ def register(socketio: SocketIO, day: Day) -> Connections:
 
     @socketio.on("connect")
     def connect(auth=None):
+        if request.sid in connections:  # an event named "connect" sent on an open connection
+            return messages.reply(DomainError("request.unknown_event"))
         screen = auth.get("screen") if isinstance(auth, dict) else None
         roles = current_roles()
         if not isinstance(screen, str) or not access.may_open(roles, screen):
@@ -66,6 +71,8 @@ def register(socketio: SocketIO, day: Day) -> Connections:
 
     @socketio.on("disconnect")
     def disconnect(*_args):
+        if socketio.server.manager.is_connected(request.sid, "/"):  # an event named "disconnect"
+            return messages.reply(DomainError("request.unknown_event"))
         connections.remove(request.sid)
 
     def guarded(name, handler):
