@@ -150,7 +150,7 @@ def open_screen(
     page.on("pageerror", lambda e: screen.page_errors.append(str(e)))
     page.on("request", lambda r: screen.urls.append(r.url))
     page.on("websocket", lambda ws: screen.urls.append(ws.url))
-    page.goto(server.links()[role])
+    page.goto(server.link(role))
     if wait:
         screen.wait_synced()
     return screen

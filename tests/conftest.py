@@ -91,12 +91,19 @@ class Server:
         return self.start()
 
     def links(self) -> dict[str, str]:
-        """``live links`` for this server's data directory: role → URL."""
+        """``live links`` for this server's data directory: role → URL (runs the real command)."""
         out = subprocess.run(
             [sys.executable, "-m", "live", "links", "--data-dir", str(self.data_dir), "--public-url", self.url],
             cwd=ROOT, capture_output=True, text=True, check=True,
         )  # fmt: skip
-        return dict(line.split("\t", 1) for line in out.stdout.strip().splitlines())
+        self._links = dict(line.split("\t", 1) for line in out.stdout.strip().splitlines())
+        return dict(self._links)
+
+    def link(self, role: str) -> str:
+        """One role's link, from the last ``links()`` (a link changes only when the admin renews it)."""
+        if not getattr(self, "_links", None):
+            self.links()
+        return self._links[role]
 
     def health(self) -> dict:
         with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
@@ -191,7 +198,7 @@ def connect_staff():
     clients: list[Staff] = []
 
     def connect(server: Server, role: str, screen: str | None = None, transports=("websocket",)) -> Staff:
-        cookie = session_cookie(server.links()[role])
+        cookie = session_cookie(server.link(role))
         client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
         staff = Staff(client)
         client.on("*", lambda event, data=None: staff.received.append((event, data)))
