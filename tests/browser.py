@@ -5,13 +5,9 @@ its own device) by following its role's secret link from ``server.links()``. Eac
 what would worry a person watching it: console errors (CSP violations among them), uncaught page
 errors, and any request or WebSocket to another origin than the server.
 
-A test file takes the fixtures by importing them, under names that do not shadow the fixtures:
-
-    from browser import browser_fixture, screens_fixture  # noqa: F401  (the browser, screens fixtures)
-
-(``pytest_plugins = ["tests.browser"]`` in conftest.py would need the project root on ``sys.path``,
-which only ``python -m pytest`` run from the root gives; a plain ``pytest`` fails to import it. This
-directory is on ``sys.path`` in pytest's default "prepend" import mode however it is started.)
+conftest.py loads this module as a plugin (``pytest_plugins = ["browser"]``; this directory is on
+``sys.path`` in pytest's default "prepend" import mode however pytest is started), so every test
+file shares one Chromium.
 """
 
 from __future__ import annotations

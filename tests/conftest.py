@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# the browser and screens fixtures (tests/browser.py): one Chromium for the whole session
+pytest_plugins = ["browser"]
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 ASYNC_MODES = ("eventlet", "gevent")

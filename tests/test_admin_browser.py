@@ -9,18 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 NEW_TITLE = "Hội nghị đối thoại với thanh niên Cao Bằng — tổng duyệt"
 NEW_MAKET = "TỔNG DUYỆT"
@@ -28,11 +19,9 @@ NEW_ITEM = "Giao lưu văn nghệ chào mừng"
 
 
 @pytest.fixture
-def chromium():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The session's Chromium (tests/browser.py): one Playwright per test process."""
+    return browser
 
 
 def watch(page, problems: list[str]) -> None:

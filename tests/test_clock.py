@@ -351,8 +351,16 @@ class TestAdjust:
 class TestPhase:
     @pytest.mark.parametrize(
         ("at_second", "expected"),
-        [(0, "normal"), (239, "normal"), (239.5, "normal"), (240, "warning"), (299.5, "warning"),
-         (300, "overrun"), (301, "overrun"), (900, "overrun")],
+        [
+            (0, "normal"),
+            (239, "normal"),
+            (239.5, "normal"),
+            (240, "warning"),
+            (299.5, "warning"),
+            (300, "overrun"),
+            (301, "overrun"),
+            (900, "overrun"),
+        ],
     )
     def test_default_warning_is_the_last_minute(self, at_second, expected):
         assert c.DEFAULT_WARNING == 60
@@ -623,16 +631,28 @@ class TestReport:
         rows = {r["id"]: r for r in c.report(clock, AGENDA, at(55, 0.06))}
 
         assert rows["khai-mac"] == {
-            "id": "khai-mac", "title": "Khai mạc", "planned": 300, "extra": 0, "actual": 372.3,
-            "started_at": T0, "ended_at": at(6, 12.34), "done": True,
+            "id": "khai-mac",
+            "title": "Khai mạc",
+            "planned": 300,
+            "extra": 0,
+            "actual": 372.3,
+            "started_at": T0,
+            "ended_at": at(6, 12.34),
+            "done": True,
         }
         assert rows["chao-mung"]["extra"] == 120
         assert rows["chao-mung"]["actual"] == pytest.approx(707.7)
         assert rows["bao-cao"]["actual"] == 1920.0
         assert rows["bao-cao"]["done"] is True
         assert rows["giai-lao"] == {
-            "id": "giai-lao", "title": "Giải lao", "planned": 900, "extra": 0, "actual": 0.0,
-            "started_at": None, "ended_at": None, "done": False,
+            "id": "giai-lao",
+            "title": "Giải lao",
+            "planned": 900,
+            "extra": 0,
+            "actual": 0.0,
+            "started_at": None,
+            "ended_at": None,
+            "done": False,
         }
         current = rows["thao-luan"]
         assert current["actual"] == 300.1  # includes the running stretch, rounded to 0.1 s
@@ -927,8 +947,12 @@ def test_the_conference_day():
     assert restored == clock
     rows = {r["id"]: r for r in c.report(restored, AGENDA, at(90))}
     assert {k: r["actual"] for k, r in rows.items()} == {
-        "khai-mac": 360.0, "chao-mung": 600.0, "bao-cao": 1920.0,
-        "giai-lao": 300.0, "thao-luan": 1200.0, "be-mac": 240.0,
+        "khai-mac": 360.0,
+        "chao-mung": 600.0,
+        "bao-cao": 1920.0,
+        "giai-lao": 300.0,
+        "thao-luan": 1200.0,
+        "be-mac": 240.0,
     }
     assert sum(r["actual"] for r in rows.values()) + 180 == at(80) - T0  # plus the 3-minute pause
     assert all(r["done"] for r in rows.values())
@@ -945,8 +969,12 @@ OPS = st.sampled_from(["start", "pause", "next", "previous", "jump", "adjust", "
 @settings(max_examples=300, deadline=None, database=None)
 @given(
     steps=st.lists(
-        st.tuples(OPS, st.integers(min_value=0, max_value=4 * 900), st.integers(0, len(AGENDA) - 1),
-                  st.integers(min_value=-1200, max_value=1200)),
+        st.tuples(
+            OPS,
+            st.integers(min_value=0, max_value=4 * 900),
+            st.integers(0, len(AGENDA) - 1),
+            st.integers(min_value=-1200, max_value=1200),
+        ),
         max_size=40,
     )
 )
@@ -989,7 +1017,9 @@ def test_any_sequence_of_mc_actions_keeps_the_books(steps):
         assert AgendaClock.from_dict(json_trip(clock.to_dict())) == clock
         if c.status(clock) == "finished":
             assert clock.current is None
-            assert c.drift(clock, AGENDA, now) == pytest.approx(clock.finished_at - clock.day_started_at - TOTAL_PLANNED)
+            assert c.drift(clock, AGENDA, now) == pytest.approx(
+                clock.finished_at - clock.day_started_at - TOTAL_PLANNED
+            )
         elif c.status(clock) in ("running", "paused"):
             # never more ahead than "nothing left to do at all"
             assert c.drift(clock, AGENDA, now) >= now - (clock.day_started_at + TOTAL_PLANNED) - 1e-6
@@ -999,7 +1029,8 @@ def test_any_sequence_of_mc_actions_keeps_the_books(steps):
 @given(
     plan=st.lists(
         st.tuples(st.integers(1, 3600), st.integers(0, 4 * 3600), st.integers(0, 4 * 600)),
-        min_size=1, max_size=8,
+        min_size=1,
+        max_size=8,
     )
 )
 def test_final_drift_is_overruns_plus_pauses(plan):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 
 import pytest
-from browser import browser_fixture, screens_fixture  # noqa: F401  (the browser, screens fixtures)
 
 from live import clock as c
 

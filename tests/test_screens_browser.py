@@ -15,15 +15,7 @@ import re
 import time
 
 import pytest
-from browser import (  # noqa: F401  (browser_fixture, screens_fixture: the browser and screens fixtures)
-    HD_VIEWPORT,
-    MC_VIEWPORT,
-    browser_fixture,
-    parse_clock,
-    screens_fixture,
-    screenshot,
-    wait_until,
-)
+from browser import HD_VIEWPORT, MC_VIEWPORT, parse_clock, screenshot, wait_until
 from playwright.sync_api import expect
 
 from live import demo
