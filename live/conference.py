@@ -237,6 +237,15 @@ def validate(data: Any) -> dict:
     return doc
 
 
+def fingerprint(doc: dict | None) -> str:
+    """A short digest of a conference, to notice that someone else saved it meanwhile."""
+    import hashlib
+    import json
+
+    canonical = json.dumps(doc or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
 def agenda_items(doc: dict) -> list[Item]:
     """The agenda as the clock sees it: ids, titles, planned seconds."""
     return [Item(id=row["id"], title=row["title"], planned=round(row["minutes"] * 60)) for row in doc.get("agenda", [])]

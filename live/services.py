@@ -15,7 +15,7 @@ from typing import Any
 
 from . import access, clock, rooms
 from . import conference as conf
-from .errors import DomainError
+from .errors import Conflict, DomainError
 
 CONFERENCE, CLOCK, SPEAKER, TOKENS, SERVER = "conference", "clock", "speaker", "tokens", "server"
 
@@ -163,12 +163,18 @@ class Day:
 
     # ------------------------------------------------------------ the conference
 
-    def replace_conference(self, data: Any) -> Change:
-        """Validate and store a whole conference (admin form or imported file)."""
+    def replace_conference(self, data: Any, expected: str | None = None) -> Change:
+        """Validate and store a whole conference (admin form or imported file).
+
+        ``expected`` is the fingerprint of the conference the editor started from: when someone
+        else saved in between, ``store.conflict`` is raised and nothing is written.
+        """
         doc = conf.validate(data)
         items = conf.agenda_items(doc)
 
         def fn(docs):
+            if expected is not None and conf.fingerprint(docs[CONFERENCE]) != expected:
+                raise Conflict(CONFERENCE)
             state = clock.prune(clock.AgendaClock.from_dict(docs[CLOCK]), items)
             return {CONFERENCE: doc, CLOCK: state.to_dict()}
 

@@ -340,6 +340,26 @@ def test_saving_the_form_unchanged_keeps_the_conference_identical(admin, page, d
     assert day.conference() == before
 
 
+def test_two_admins_saving_at_once_never_overwrite_each_other_silently(app, admin, page, day):
+    other = open_link(app, "admin")
+    mine = form_fields(page(), "conference-form")
+    theirs = form_fields(other.get("/admin/").get_data(as_text=True), "conference-form")
+    theirs["title"] = "Bản của quản trị viên thứ hai"
+    assert other.post("/admin/", data=theirs).status_code == 303
+
+    mine["title"] = "Bản của tôi"
+    refused = admin.post("/admin/", data=mine)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "vừa được người khác lưu" in html
+    assert 'value="Bản của tôi"' in html  # what I typed is still on the page
+    assert day.conference()["title"] == "Bản của quản trị viên thứ hai"
+
+    # saving again from the page that explained the conflict is a deliberate overwrite
+    assert admin.post("/admin/", data=form_fields(html, "conference-form")).status_code == 303
+    assert day.conference()["title"] == "Bản của tôi"
+
+
 def test_nfd_typed_text_is_stored_composed(admin, page, day):
     import unicodedata
 

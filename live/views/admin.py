@@ -10,8 +10,8 @@ from flask_babel import gettext
 
 from .. import access, messages
 from ..auth import day, grant, screen
-from ..conference import LIST_FIELDS, SITE_KINDS, day_month_year, from_file, to_file
-from ..errors import DomainError
+from ..conference import LIST_FIELDS, SITE_KINDS, day_month_year, fingerprint, from_file, to_file
+from ..errors import Conflict, DomainError
 from ..i18n import ROLE_NAMES
 from ..realtime import broadcast
 
@@ -67,7 +67,7 @@ def _input_name(error: DomainError) -> str:
     return path if path in SCALARS else ""
 
 
-def _render(data: dict, error: str | None = None, status: int = 200, invalid: str = ""):
+def _render(data: dict, error: str | None = None, status: int = 200, invalid: str = "", base: str | None = None):
     links = access.links(current_app.config["PUBLIC_URL"], day().tokens())
     date = data.get("date") or ""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
@@ -81,6 +81,7 @@ def _render(data: dict, error: str | None = None, status: int = 200, invalid: st
         conf=data,
         error=error,
         invalid=invalid,
+        base=base if base is not None else fingerprint(day().conference()),
         links=links,
         kinds=SITE_KINDS,
         blank_rows=BLANK_ROWS,
@@ -100,11 +101,19 @@ def page():
 @screen("admin")
 def save():
     data = form_to_data(request.form)
+    base = request.form.get("base") or None
     try:
-        _send(day().replace_conference(data))
+        _send(day().replace_conference(data, expected=base))
+    except Conflict:
+        # someone else saved meanwhile: keep what this admin typed; saving again overwrites theirs
+        message = gettext(
+            "Hội nghị vừa được người khác lưu. Nội dung bạn nhập vẫn còn trên trang: bấm Lưu lần nữa "
+            "để ghi đè, hoặc tải lại trang để xem bản mới."
+        )
+        return _render(data, message, 409)
     except DomainError as error:
         # the form shows what was typed; the input at fault is marked and focused
-        return _render(data, messages.describe(error), 400, _input_name(error))
+        return _render(data, messages.describe(error), 400, _input_name(error), base=base)
     flash(gettext("Đã lưu hội nghị."))
     return redirect(url_for("admin.page"), code=303)
 

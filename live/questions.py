@@ -1,0 +1,401 @@
+"""A young person's question: what a phone may send, its lifecycle, and duplicate detection.
+
+Pure code: no Flask, Socket.IO or storage import; ``now`` is passed in. A question is one
+JSON-able dict. ``validate_submission`` turns what a phone sent into a record (or raises
+``DomainError``); ``transition`` applies one secretariat or MC action and returns a new record.
+
+The lifecycle (actions on the left, ``status → status``)::
+
+    approve   received → approved
+    reject    received | approved → rejected           (reason required)
+    merge     received | approved → merged             (into: the question it duplicates)
+    reopen    approved | rejected | merged → received  (undo a moderation decision)
+    show      approved → on_screen
+    hide      on_screen → approved                     (taken off screen unanswered)
+    answer    approved | on_screen → answered          (answered live, alone or with its theme)
+    forward   approved | on_screen → forwarded         (department required; written reply)
+    edit      received | approved, status unchanged    (original text kept once)
+    assign    received | approved | on_screen, status unchanged (theme, department)
+
+Nothing is ever deleted: a rejection or a merge can be undone with ``reopen``, because a
+secretariat screening hundreds of questions will misclick and nothing a young person sends may
+be lost. ``answered`` and ``forwarded`` are final: they are the record the conclusion notice
+is written from. Nothing reaches ``on_screen`` without passing through ``approved``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import re
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+from .errors import DomainError
+from .text import clean, fold
+
+QUESTION_LIMIT = 1000
+NAME_LIMIT = 80
+_RAW_LIMIT = 20 * QUESTION_LIMIT  # refuse megabytes before cleaning them, whatever they clean to
+
+YOUTH_GROUPS: tuple[tuple[str, str], ...] = (
+    ("cong_chuc", "Công chức, viên chức"),
+    ("luc_luong_vu_trang", "Lực lượng vũ trang"),
+    ("cong_nhan", "Công nhân"),
+    ("hoc_sinh_sinh_vien", "Học sinh, sinh viên"),
+    ("dan_toc_thieu_so", "Dân tộc thiểu số"),
+    ("ton_giao", "Tín đồ tôn giáo"),
+    ("khuyet_tat", "Người khuyết tật"),
+    ("kinh_te_gioi", "Thanh niên làm kinh tế giỏi"),
+    ("chua_co_viec_lam", "Thanh niên chưa có việc làm"),
+    ("khac", "Khác"),
+)
+GROUP_LABELS = dict(YOUTH_GROUPS)
+
+SUBMISSION_FIELDS = ("id", "site", "text", "name", "group", "theme")
+_QUESTION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # a UUID v4 string is one of these
+_REF_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+RECEIVED, APPROVED, REJECTED, MERGED = "received", "approved", "rejected", "merged"
+ON_SCREEN, ANSWERED, FORWARDED = "on_screen", "answered", "forwarded"
+STATUSES = (RECEIVED, APPROVED, REJECTED, MERGED, ON_SCREEN, ANSWERED, FORWARDED)
+PUBLIC_STATUSES = (RECEIVED, APPROVED, ON_SCREEN, ANSWERED, FORWARDED)
+REJECT_REASONS = ("duplicate", "off_topic", "inappropriate", "other")
+
+_EDITABLE = (RECEIVED, APPROVED)
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "approve": {RECEIVED: APPROVED},
+    "reject": {RECEIVED: REJECTED, APPROVED: REJECTED},
+    "merge": {RECEIVED: MERGED, APPROVED: MERGED},
+    "reopen": {APPROVED: RECEIVED, REJECTED: RECEIVED, MERGED: RECEIVED},
+    "show": {APPROVED: ON_SCREEN},
+    "hide": {ON_SCREEN: APPROVED},
+    "answer": {APPROVED: ANSWERED, ON_SCREEN: ANSWERED},
+    "forward": {APPROVED: FORWARDED, ON_SCREEN: FORWARDED},
+    "edit": {s: s for s in _EDITABLE},
+    "assign": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
+}
+ACTIONS = tuple(TRANSITIONS)
+_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "reject": ("reason",),
+    "merge": ("into",),
+    "forward": ("department", "departments"),
+    "edit": ("text",),
+    "assign": ("theme", "department", "themes", "departments"),
+}
+
+# ---------------------------------------------------------------- validation
+
+
+def question_text(value: object) -> str:
+    """The clean text of a question, or ``DomainError`` saying why it cannot be one."""
+    if value is None:
+        raise DomainError("question.empty")
+    if not isinstance(value, str):
+        raise DomainError("question.malformed", field="text")
+    if len(value) > _RAW_LIMIT:
+        raise DomainError("question.too_long", limit=QUESTION_LIMIT)
+    lines = [line.rstrip() for line in clean(value, multiline=True).split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if not text:
+        raise DomainError("question.empty")
+    if len(text) > QUESTION_LIMIT:
+        raise DomainError("question.too_long", limit=QUESTION_LIMIT)
+    if not any(ch.isalnum() for ch in text):
+        raise DomainError("question.no_letters")
+    return text
+
+
+def _name(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DomainError("question.malformed", field="name")
+    if len(value) > _RAW_LIMIT:
+        raise DomainError("question.name_too_long", limit=NAME_LIMIT)
+    name = " ".join(clean(value).split())
+    if len(name) > NAME_LIMIT:
+        raise DomainError("question.name_too_long", limit=NAME_LIMIT)
+    return name
+
+
+def _choice(value: object, allowed: Iterable[str], code: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        raise DomainError(code)
+    return value
+
+
+def validate_submission(payload: object, *, sites: set[str], themes: set[str], now: float) -> dict:
+    """Return the new question record for what a phone sent, or raise ``DomainError``."""
+    if not isinstance(payload, dict):
+        raise DomainError("question.malformed")
+    unknown = sorted(set(map(str, payload)) - set(SUBMISSION_FIELDS))
+    if unknown:
+        raise DomainError("question.unknown_field", field=unknown[0][:60])
+    ident = payload.get("id")
+    if not isinstance(ident, str) or not _QUESTION_ID.fullmatch(ident):
+        raise DomainError("question.bad_id")
+    site = payload.get("site")
+    if not isinstance(site, str) or site not in sites:
+        raise DomainError("question.unknown_site")
+    text = question_text(payload.get("text"))
+    return {
+        "id": ident,
+        "code": tracking_code(ident),
+        "site": site,
+        "text": text,
+        "fold": fold(text),
+        "name": _name(payload.get("name")),  # "" is anonymous
+        "group": _choice(payload.get("group"), GROUP_LABELS, "question.unknown_group"),
+        "theme": _choice(payload.get("theme"), themes, "question.unknown_theme"),
+        "status": RECEIVED,
+        "version": 1,
+        "received_at": now,
+        "updated_at": now,
+        "original_text": None,
+        "reason": None,
+        "merged_into": None,
+        "department": None,
+        "shown_at": None,
+        "answered_at": None,
+        "forwarded_at": None,
+    }
+
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a phone
+CODE_LENGTH = 6
+
+
+def tracking_code(question_id: str) -> str:
+    """A short code the asker can quote, the same for the same id on every server."""
+    number = int.from_bytes(hashlib.sha256(question_id.encode("utf-8")).digest()[:8], "big")
+    chars = []
+    for _ in range(CODE_LENGTH):
+        number, digit = divmod(number, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[digit])
+    return "".join(chars)
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def _department(value: object, departments: Any) -> str:
+    if not isinstance(value, str) or not _REF_ID.fullmatch(value):
+        raise DomainError("question.bad_department")
+    if departments is not None and value not in departments:
+        raise DomainError("question.bad_department")
+    return value
+
+
+def transition(question: dict, action: str, now: float, *, expected_version: int | None, **args: Any) -> dict:
+    """Apply one action to ``question`` and return the new record; the old one is untouched.
+
+    ``expected_version`` is the version the caller saw (``None`` only where no person decided
+    on a view of the question); a different current version raises ``question.conflict``.
+    """
+    if action not in TRANSITIONS:
+        raise DomainError("question.unknown_action", action=str(action)[:40])
+    for name in args:
+        if name not in _ARGUMENTS.get(action, ()):
+            raise DomainError("question.bad_argument", action=action, argument=name[:40])
+    status, version = question.get("status"), question.get("version")
+    if expected_version is not None and expected_version != version:
+        raise DomainError("question.conflict", version=version)
+    target = TRANSITIONS[action].get(status)
+    if target is None:
+        raise DomainError("question.bad_transition", status=status, action=action)
+
+    new = dict(question, status=target, updated_at=now, version=(version or 0) + 1)
+    if action == "reject":
+        if args.get("reason") not in REJECT_REASONS:
+            raise DomainError("question.bad_reason")
+        new["reason"] = args["reason"]
+    elif action == "merge":
+        into = args.get("into")
+        if not isinstance(into, str) or not _QUESTION_ID.fullmatch(into) or into == question.get("id"):
+            raise DomainError("question.bad_merge")
+        new["merged_into"] = into
+    elif action == "reopen":
+        new["reason"] = None
+        new["merged_into"] = None
+    elif action == "show":
+        new["shown_at"] = now
+    elif action == "answer":
+        new["answered_at"] = now
+    elif action == "forward":
+        new["department"] = _department(args.get("department"), args.get("departments"))
+        new["forwarded_at"] = now
+    elif action == "edit":
+        text = question_text(args.get("text"))
+        if text != question.get("text") and question.get("original_text") is None:
+            new["original_text"] = question.get("text")
+        new["text"], new["fold"] = text, fold(text)
+    elif action == "assign":
+        if "theme" not in args and "department" not in args:
+            raise DomainError("question.bad_argument", action=action, argument="")
+        if "theme" in args:
+            themes = args.get("themes")
+            theme = args["theme"]
+            if theme is not None and (not isinstance(theme, str) or (themes is not None and theme not in themes)):
+                raise DomainError("question.unknown_theme")
+            new["theme"] = theme or None
+        if "department" in args:
+            department = args["department"]
+            new["department"] = None if department is None else _department(department, args.get("departments"))
+    return new
+
+
+def check_merge_target(question: dict, target: dict) -> None:
+    """Refuse to merge ``question`` into itself or into a question that is rejected or merged."""
+    if target.get("id") == question.get("id") or target.get("status") in (REJECTED, MERGED):
+        raise DomainError("question.bad_merge")
+
+
+def public_status(question: dict, merged_into: dict | None = None) -> str:
+    """What the asker's phone shows: a rejection is never announced, a merge follows its target.
+
+    A rejected question shows as ``received``: it stays on record, and the reason is the
+    secretariat's, not something to flash on a phone in a commune hall.
+    """
+    status = question.get("status")
+    if status == MERGED:
+        if merged_into is None or merged_into.get("id") != question.get("merged_into"):
+            return RECEIVED
+        return public_status(merged_into) if merged_into.get("status") != MERGED else RECEIVED
+    return status if status in PUBLIC_STATUSES else RECEIVED
+
+
+def group_label(group_id: str | None) -> str | None:
+    """The Vietnamese label of a youth group id, or None."""
+    return GROUP_LABELS.get(group_id) if group_id else None
+
+
+def shown_origin(site_name: str, group_label: str | None) -> str:
+    """Where a question came from, as the projector shows it: "Xã Quảng Lâm — sinh viên"."""
+    site = clean(site_name)
+    label = clean(group_label or "")
+    if fold(label) == "khac":  # "— khác" tells the hall nothing
+        label = ""
+    if label and not label[:2].isupper():  # keep acronyms such as "SV" as they are
+        label = label[0].lower() + label[1:]
+    if site and label:
+        return f"{site} — {label}"
+    return site or label
+
+
+# ---------------------------------------------------------------- duplicates
+
+# Folded abbreviations young people type on phones, expanded so "sv" meets "sinh viên".
+_ABBREVIATIONS = {
+    "sv": "sinh vien",
+    "hs": "hoc sinh",
+    "hssv": "hoc sinh sinh vien",
+    "tn": "thanh nien",
+    "dtn": "doan thanh nien",
+    "ubnd": "uy ban nhan dan",
+    "dh": "dai hoc",
+    "thpt": "trung hoc pho thong",
+    "thcs": "trung hoc co so",
+    "cntt": "cong nghe thong tin",
+    "bhyt": "bao hiem y te",
+    "bhxh": "bao hiem xa hoi",
+    "k": "khong",
+    "ko": "khong",
+    "kh": "khong",
+    "dc": "duoc",
+    "ntn": "nhu the nao",
+    "vs": "voi",
+}
+# Courtesy that opens or closes many questions alike; left in, it makes strangers look alike.
+_COURTESY = (
+    ("kinh", "thua"),
+    ("xin", "cho", "hoi"),
+    ("xin", "hoi"),
+    ("cho", "em", "hoi"),
+    ("cho", "chau", "hoi"),
+    ("cho", "toi", "hoi"),
+    ("em", "xin", "hoi"),
+    ("em", "muon", "hoi"),
+    ("toi", "muon", "hoi"),
+    ("em", "xin", "cam", "on"),
+    ("xin", "cam", "on"),
+    ("cam", "on"),
+)
+_TRAILING_PARTICLES = {"a", "khong", "nhi", "vay", "ha"}  # "… không ạ?" marks a question, not a topic
+_NOT_WORD = re.compile(r"[\W_]+")
+
+Fingerprint = frozenset[str]
+
+
+def _words(text: str) -> list[str]:
+    words: list[str] = []
+    for word in _NOT_WORD.sub(" ", fold(clean(text, multiline=True))).split():
+        words.extend(_ABBREVIATIONS.get(word, word).split())
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase in _COURTESY:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                i += len(phrase)
+                break
+        else:
+            kept.append(words[i])
+            i += 1
+    while len(kept) > 1 and kept[-1] in _TRAILING_PARTICLES:
+        kept.pop()
+    return kept
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """The set of character trigrams of the folded text, computed once per question."""
+    words = _words(text)
+    if not words:
+        return frozenset()
+    padded = f" {' '.join(words)} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+def similarity_fp(a: Fingerprint, b: Fingerprint) -> float:
+    """Jaccard similarity of two fingerprints, in [0, 1]; 0 when either is empty."""
+    if not a or not b:
+        return 0.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two questions read, ignoring diacritics, case, punctuation and courtesy."""
+    return similarity_fp(fingerprint(a), fingerprint(b))
+
+
+def likely_duplicates(
+    text: str | Fingerprint,
+    others: Iterable[tuple[Hashable, str | Fingerprint]],
+    threshold: float = 0.5,
+    limit: int = 5,
+) -> list[tuple[Hashable, float]]:
+    """The ``limit`` questions most like ``text`` scoring at least ``threshold``, best first.
+
+    Pass fingerprints (``fingerprint(text)``, kept beside each stored question) rather than
+    texts: the scan is then O(N·k) set work for N questions of k trigrams (k ≤ ~1000, ~100 for
+    a typical question) plus O(N log limit) to rank; 10,000 questions take a few tens of ms.
+    Ties keep the order of ``others``.
+    """
+    if limit <= 0:
+        return []
+    mine = text if isinstance(text, frozenset) else fingerprint(text)
+    if not mine:
+        return []
+    size = len(mine)
+    found: list[tuple[float, int, Hashable]] = []
+    for n, (ident, other) in enumerate(others):
+        theirs = other if isinstance(other, frozenset) else fingerprint(other)
+        # Jaccard can be no more than the ratio of the sizes: skip the set work when that is too low
+        if not theirs or min(size, len(theirs)) < threshold * max(size, len(theirs)):
+            continue
+        score = similarity_fp(mine, theirs)
+        if score >= threshold:
+            found.append((score, -n, ident))
+    return [(ident, score) for score, _, ident in heapq.nlargest(limit, found)]
