@@ -10,17 +10,15 @@ import copy
 import json
 import unicodedata
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import yaml
+from corpora import naughty_strings
 
 from live import conference as c
 from live import demo
 from live.errors import DomainError
 from live.text import clean
-
-BLNS = Path(__file__).resolve().parent / "corpora" / "blns.txt"  # copied from shared/corpora/blns (MIT)
 
 THEME = "Nâng cao chất lượng nguồn nhân lực trẻ trên địa bàn tỉnh Cao Bằng"
 
@@ -455,18 +453,11 @@ def test_validation_does_not_change_its_input(cao_bang):
 # ---------------------------------------------------------------- hostile strings
 
 
-def _blns() -> list[str]:
-    if not BLNS.exists():
-        return []
-    lines = BLNS.read_text(encoding="utf-8").split("\n")
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-NAUGHTY = _blns()
+NAUGHTY = naughty_strings()
 
 
 def test_the_corpus_is_there():
-    assert len(NAUGHTY) > 400, f"the Big List of Naughty Strings belongs at {BLNS}"
+    assert len(NAUGHTY) > 400, "the Big List of Naughty Strings belongs in tests/corpora/blns.txt"
 
 
 @pytest.mark.parametrize("where", ["title", "agenda"])

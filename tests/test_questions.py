@@ -18,14 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from corpora import naughty_strings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from live import questions as q
 from live.errors import DomainError
 from live.text import clean, fold
-
-BLNS = Path(__file__).resolve().parent / "corpora" / "blns.txt"  # copied from shared/corpora/blns (MIT)
 
 NOW = 1_756_350_000.0  # 28/08/2025, the morning of Cao Bằng's dialogue
 SITES = {"xa-quang-lam", "phuong-thuc-phan", "hall"}
@@ -302,18 +301,11 @@ def _check_stored_or_refused(raw: str) -> str | None:
     return None
 
 
-def _blns() -> list[str]:
-    if not BLNS.exists():
-        return []
-    lines = BLNS.read_text(encoding="utf-8").split("\n")
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-NAUGHTY = _blns()
+NAUGHTY = naughty_strings()
 
 
 def test_naughty_strings_are_stored_clean_or_refused_with_a_code():
-    assert len(NAUGHTY) > 400, f"the Big List of Naughty Strings belongs at {BLNS}"
+    assert len(NAUGHTY) > 400, "the Big List of Naughty Strings belongs in tests/corpora/blns.txt"
     outcomes = [_check_stored_or_refused(raw) for raw in NAUGHTY]
     assert outcomes.count(None) > 300  # most are odd questions, not refusals
 

@@ -1,0 +1,13 @@
+"""Hostile input lists for tests, copied from ../shared/corpora (licences beside each list)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def naughty_strings() -> list[str]:
+    """The Big List of Naughty Strings (MIT), without its comment and blank lines."""
+    lines = (HERE / "blns.txt").read_text(encoding="utf-8").split("\n")
+    return [line for line in lines if line and not line.startswith("#")]
