@@ -8,6 +8,7 @@ field and the problem. Unknown keys are refused, never copied.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import re
@@ -239,9 +240,6 @@ def validate(data: Any) -> dict:
 
 def fingerprint(doc: dict | None) -> str:
     """A short digest of a conference, to notice that someone else saved it meanwhile."""
-    import hashlib
-    import json
-
     canonical = json.dumps(doc or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
