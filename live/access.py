@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import secrets as _secrets
 
-ROLES = ("admin", "moderator", "mc", "chair", "projector")
+PUBLIC = "public"  # the pseudo-role of every visitor: a phone needs no link
+
+ROLES = ("admin", "moderator", "mc", "chair", "projector", "site", "qr-sheet")
 
 # the page each role's link opens
 HOME = {
@@ -21,6 +23,8 @@ HOME = {
     "mc": "screens.mc",
     "chair": "screens.chair",
     "projector": "screens.projector",
+    "site": "sites.screens",
+    "qr-sheet": "sites.sheet",
 }
 
 # which roles may open each screen (the admin may open every staff screen, to rehearse)
@@ -30,6 +34,12 @@ SCREENS = {
     "mc": {"mc", "admin"},
     "chair": {"chair", "admin"},
     "projector": {"projector", "admin"},
+    # a bridge point's own display (one link for every technician; the page lists the sites)
+    "site": {"site", "admin"},
+    # the printable A4 sheet of QR posters, and the QR images themselves
+    "qr-sheet": {"qr-sheet", "site", "admin"},
+    # a young person's phone: public, no link needed
+    "phone": {PUBLIC},
 }
 
 
@@ -38,13 +48,16 @@ def _table(*rows: tuple[str, set[str]]) -> dict[str, frozenset[str]]:
     for name, roles in rows:
         if name in table:
             raise ValueError(f"event {name!r} registered twice")
-        if not roles <= set(ROLES):
+        if not roles <= set(ROLES) | {PUBLIC}:
             raise ValueError(f"event {name!r} names an unknown role")
         table[name] = frozenset(roles)
     return table
 
 
 RUN_CLOCK = {"mc", "admin"}
+DESK = {"moderator", "admin"}  # the secretariat: sees every question, enters questions from the floor
+ROLL = {"mc", "moderator", "admin"}  # who sees the roll call of the bridge points
+SITE = {"site", "admin"}  # a bridge point's own screen
 
 # every Socket.IO event a client may send, and the roles that may send it
 EVENTS = _table(
@@ -61,6 +74,19 @@ EVENTS = _table(
     ("speaker.start", RUN_CLOCK),
     ("speaker.stop", RUN_CLOCK),
     ("speaker.reset", RUN_CLOCK),
+    # a young person's phone (no link: the connection's only role is PUBLIC)
+    ("question.submit", {PUBLIC}),
+    ("question.mine", {PUBLIC}),
+    # the secretariat
+    ("questions.get", DESK),
+    ("question.enter", DESK),
+    # the bridge points: roll call and asking to speak
+    ("roll.get", ROLL),
+    ("floor.request", SITE),
+    ("floor.cancel", SITE),
+    ("floor.give", RUN_CLOCK),
+    ("floor.dismiss", RUN_CLOCK),
+    ("floor.end", RUN_CLOCK),
 )
 
 
@@ -71,7 +97,7 @@ def may(roles: set[str] | frozenset[str], event: str) -> bool:
 
 
 def may_open(roles: set[str] | frozenset[str], screen: str) -> bool:
-    return bool(SCREENS.get(screen, set()) & set(roles))
+    return bool(SCREENS.get(screen, set()) & (set(roles) | {PUBLIC}))
 
 
 def new_token() -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 
-from flask import abort, current_app, session
+from flask import abort, current_app, request, session
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from . import access
 
@@ -44,3 +46,36 @@ def screen(name: str):
         return guarded
 
     return wrap
+
+
+DEVICE_COOKIE = "live_device"
+DEVICE_AGE = 365 * 24 * 3600
+
+
+def _devices() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="live.device")
+
+
+def device_id() -> str | None:
+    """The phone's own id from its signed device cookie, or None when it has none or forged one."""
+    value = request.cookies.get(DEVICE_COOKIE)
+    if not value or len(value) > 200:
+        return None
+    try:
+        ident = _devices().loads(value)
+    except BadSignature:
+        return None
+    return ident if isinstance(ident, str) else None
+
+
+def give_device(response) -> None:
+    """Set a signed device cookie on a phone that has none: its questions and its rate limit."""
+    if device_id() is None:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            _devices().dumps(secrets.token_urlsafe(16)),
+            max_age=DEVICE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )

@@ -16,6 +16,8 @@ DEFAULTS = {
     "DEMO": False,
     "SECRET_KEY": None,
     "LOG_LEVEL": "INFO",
+    # questions from phones, "scope=burst/seconds" (see live/limits.py); empty: the defaults
+    "RATE_LIMITS": "",
 }
 
 

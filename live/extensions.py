@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_wtf import CSRFProtect
 
 babel = Babel()
 csrf = CSRFProtect()
+compress = Compress()

@@ -15,6 +15,8 @@ ROLE_NAMES = {
     "mc": _l("Người dẫn chương trình (MC)"),
     "chair": _l("Chủ tịch"),
     "projector": _l("Màn hình trình chiếu"),
+    "site": _l("Màn hình điểm cầu"),
+    "qr-sheet": _l("Bảng mã QR để in"),
 }
 
 

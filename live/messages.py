@@ -72,6 +72,69 @@ MESSAGES = {
     "conference.file_too_large": _l("Tệp quá lớn."),
     "conference.bad_file": _l("Tệp YAML/JSON bị lỗi cú pháp ở dòng %(line)s."),
     "conference.no_file": _l("Chưa chọn tệp để nhập."),
+    # the sites file (live/sitefile.py): rows and columns as the person sees them in Excel
+    "sites.no_file": _l("Chưa chọn tệp danh sách điểm cầu."),
+    "sites.too_large": _l("Tệp danh sách điểm cầu quá lớn (tối đa %(limit)s MB)."),
+    "sites.empty_file": _l("Tệp danh sách điểm cầu không có dữ liệu."),
+    "sites.bad_type": _l("Danh sách điểm cầu phải là tệp Excel (.xlsx) hoặc CSV (.csv)."),
+    "sites.old_excel": _l(
+        "Tệp Excel 97–2003 (.xls) không đọc được: trong Excel chọn Lưu thành (Save As) → Sổ làm việc Excel (.xlsx) rồi nhập lại."
+    ),
+    "sites.bad_xlsx": _l("Không đọc được tệp Excel: tệp bị hỏng hoặc không phải tệp .xlsx."),
+    "sites.not_utf8": _l(
+        "Tệp CSV phải được lưu với mã UTF-8: trong Excel chọn Lưu thành (Save As) → CSV UTF-8 (Comma delimited), hoặc nhập tệp .xlsx."
+    ),
+    "sites.bad_csv": _l("Tệp CSV bị lỗi định dạng ở dòng %(row)s."),
+    "sites.no_name_column": _l(
+        "Dòng %(row)s: không tìm thấy cột tên điểm cầu. Dòng tiêu đề cần các cột: mã, mã hành chính, tên điểm cầu, loại."
+    ),
+    "sites.unknown_column": _l(
+        "Dòng %(row)s, cột %(column)s: tiêu đề “%(value)s” không được hỗ trợ. Các cột dùng được: mã, mã hành chính, tên điểm cầu, loại (cột STT và Ghi chú được bỏ qua)."
+    ),
+    "sites.duplicate_column": _l("Dòng %(row)s, cột %(column)s: cột “%(value)s” bị lặp lại."),
+    "sites.stray_cell": _l(
+        "Dòng %(row)s, cột %(column)s: có dữ liệu ở cột không có tiêu đề. Thêm tiêu đề cho cột, hoặc đặt tên có dấu phẩy trong dấu ngoặc kép."
+    ),
+    "sites.empty_name": _l("Dòng %(row)s, cột %(column)s: chưa có tên điểm cầu."),
+    "sites.too_long": _l("Dòng %(row)s, cột %(column)s: dài quá %(limit)s ký tự."),
+    "sites.bad_id": _l(
+        "Dòng %(row)s, cột %(column)s: mã “%(value)s” chỉ được gồm chữ không dấu, số, - và _ (tối đa 40 ký tự)."
+    ),
+    "sites.bad_kind": _l(
+        "Dòng %(row)s, cột %(column)s: loại “%(value)s” không hợp lệ; dùng hội trường, xã hoặc phường."
+    ),
+    "sites.duplicate_id": _l("Dòng %(row)s: mã “%(value)s” trùng với dòng %(first)s."),
+    "sites.duplicate_code": _l("Dòng %(row)s: mã hành chính “%(value)s” trùng với dòng %(first)s."),
+    "sites.formula_error": _l("Dòng %(row)s, cột %(column)s: ô có lỗi công thức (%(value)s)."),
+    "sites.date_cell": _l(
+        "Dòng %(row)s, cột %(column)s: Excel đã đổi giá trị thành ngày tháng; định dạng cột là Văn bản (Text) rồi gõ lại."
+    ),
+    "sites.too_many": _l("Dòng %(row)s: danh sách có quá %(limit)s điểm cầu."),
+    "sites.no_rows": _l("Tệp không có điểm cầu nào: các điểm cầu bắt đầu từ dòng %(row)s, ngay dưới dòng tiêu đề."),
+    "question.empty": _l("Bạn chưa nhập câu hỏi."),
+    "question.malformed": _l("Câu hỏi gửi lên không đúng định dạng. Vui lòng tải lại trang và gửi lại."),
+    "question.too_long": _l("Câu hỏi dài quá %(limit)s ký tự. Vui lòng rút gọn."),
+    "question.no_letters": _l("Câu hỏi cần có chữ hoặc số."),
+    "question.name_too_long": _l("Họ tên dài quá %(limit)s ký tự."),
+    "question.unknown_field": _l("Trường không được hỗ trợ: %(field)s."),
+    "question.bad_id": _l("Mã câu hỏi do điện thoại tạo không hợp lệ. Vui lòng tải lại trang và gửi lại."),
+    "question.unknown_site": _l("Điểm cầu không có trong hội nghị. Vui lòng quét lại mã QR của điểm cầu."),
+    "question.unknown_group": _l("Đối tượng thanh niên không có trong danh sách."),
+    "question.unknown_theme": _l("Nhóm vấn đề không có trong danh sách."),
+    "question.bad_channel": _l("Cần chọn câu hỏi nhận qua phiếu giấy hay phát biểu trực tiếp."),
+    "question.bad_department": _l("Cơ quan trả lời không có trong danh sách."),
+    "question.unknown_action": _l("Thao tác không được hỗ trợ."),
+    "question.bad_argument": _l("Thao tác không nhận tham số này."),
+    "question.conflict": _l("Câu hỏi vừa được người khác thay đổi. Màn hình đã cập nhật; vui lòng xem lại rồi thao tác lại."),
+    "question.bad_transition": _l("Không thể thực hiện thao tác này với câu hỏi ở trạng thái hiện tại."),
+    "question.bad_reason": _l("Cần chọn lý do từ chối."),
+    "question.bad_merge": _l("Không thể gộp câu hỏi này vào câu hỏi đã chọn."),
+    "question.not_found": _l("Không tìm thấy câu hỏi."),
+    "limit.device": _l("Bạn gửi hơi nhanh. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
+    "limit.site": _l("Điểm cầu đang gửi rất nhiều câu hỏi. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
+    "limit.address": _l("Mạng này đang gửi rất nhiều câu hỏi. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
+    "auth.device": _l("Trình duyệt chưa có mã thiết bị. Vui lòng tải lại trang."),
+    "auth.unknown_site": _l("Điểm cầu không có trong hội nghị."),
     "request.malformed": _l("Yêu cầu không đúng định dạng."),
     "request.unknown_field": _l("Trường không được hỗ trợ: %(field)s."),
     "request.missing_field": _l("Thiếu trường %(field)s."),
@@ -82,6 +145,19 @@ MESSAGES = {
     "store.conflict": _l("Dữ liệu vừa được người khác thay đổi. Vui lòng tải lại và thử lại."),
     "store.unavailable": _l("Máy chủ tạm thời không lưu được dữ liệu. Vui lòng thử lại."),
     "server.error": _l("Đã có lỗi trên máy chủ. Thao tác chưa được thực hiện; vui lòng thử lại."),
+    # ---- the bridge points' floor (live/floor.py)
+    "floor.already_requested": _l("Điểm cầu này đã xin phát biểu và đang chờ MC mời."),
+    "floor.already_holding": _l("Điểm cầu này đang phát biểu."),
+    "floor.not_requested": _l("Điểm cầu này không có trong danh sách xin phát biểu."),
+    "floor.nobody": _l("Hiện không có điểm cầu nào đang phát biểu."),
+    "floor.queue_full": _l("Danh sách xin phát biểu đã có %(limit)s điểm cầu. Vui lòng chờ MC mời bớt."),
+    "floor.unknown_site": _l("Không có điểm cầu này trong hội nghị."),
+    # ---- end of the floor
+    # ---- QR codes of the sites (live/qr.py)
+    "qr.bad_url": _l("Địa chỉ công khai của máy chủ không hợp lệ; cần dạng http://192.168.1.10:5000."),
+    "qr.local_url": _l("Địa chỉ %(host)s là địa chỉ nội bộ của máy chủ: điện thoại không mở được."),
+    "qr.bad_size": _l("Kích thước mã QR không hợp lệ."),
+    # ---- end of the QR codes
 }
 
 
@@ -113,6 +189,15 @@ def describe(error: DomainError) -> str:
         return str(template)
 
 
+# refusals a client should try again later, not show as final: it keeps what it was sending
+RETRYABLE = {"limit.device", "limit.site", "limit.address", "store.unavailable", "server.error"}
+
+
 def reply(error: DomainError) -> dict:
     """The acknowledgement a client gets for a refused action: code, params, and the sentence."""
-    return {**error.as_dict(), "message": describe(error)}
+    answer = {**error.as_dict(), "message": describe(error)}
+    if error.code in RETRYABLE:
+        answer["retry"] = True
+        if "retry_after" in error.params:
+            answer["retry_after"] = error.params["retry_after"]
+    return answer

@@ -10,38 +10,61 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from dataclasses import dataclass
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
-from . import access, messages, rooms
-from .auth import current_roles
+from . import access, desk, floor, messages, rooms
+from .auth import current_roles, device_id
 from .errors import DomainError
 from .services import COMMAND_ARGS, Change, Day
 
 log = logging.getLogger("live.realtime")
 
 
+@dataclass(frozen=True)
+class Connection:
+    """What the server knows of one open socket: its screen, roles, and (phones) its device."""
+
+    screen: str
+    roles: frozenset[str]
+    site: str | None = None
+    device: str | None = None
+    address: str = ""
+
+
 class Connections:
-    """Who is connected on this process: socket id → (screen, roles)."""
+    """Who is connected on this process: socket id → connection."""
 
     def __init__(self) -> None:
-        self._by_sid: dict[str, tuple[str, frozenset[str]]] = {}
+        self._by_sid: dict[str, Connection] = {}
 
-    def add(self, sid: str, screen: str, roles: set[str]) -> None:
-        self._by_sid[sid] = (screen, frozenset(roles))
+    def add(self, sid: str, screen: str, roles: set[str], **extra) -> None:
+        self._by_sid[sid] = Connection(screen, frozenset(roles), **extra)
 
     def __contains__(self, sid: str) -> bool:
         return sid in self._by_sid
+
+    def get(self, sid: str) -> Connection:
+        return self._by_sid.get(sid) or Connection("", frozenset())
 
     def remove(self, sid: str) -> None:
         self._by_sid.pop(sid, None)
 
     def roles(self, sid: str) -> frozenset[str]:
-        return self._by_sid.get(sid, ("", frozenset()))[1]
+        return self.get(sid).roles
 
     def count(self) -> int:
         return len(self._by_sid)
+
+
+# the rooms a staff screen joins beside "screens" and its roles' rooms
+STAFF_ROOMS = {
+    "moderator": (rooms.desk(), rooms.roll()),
+    "admin": (rooms.desk(), rooms.roll()),
+    "mc": (rooms.roll(),),
+}
 
 
 def broadcast(socketio: SocketIO, change: Change) -> None:
@@ -53,27 +76,62 @@ def broadcast(socketio: SocketIO, change: Change) -> None:
 def register(socketio: SocketIO, day: Day) -> Connections:
     """Attach every handler to ``socketio``."""
     connections = Connections()
+    presence = floor.Presence()
+
+    def site_ids() -> list[str]:
+        return [site["id"] for site in (day.conference() or {}).get("sites", [])]
+
+    def roll_line(site: str) -> dict:
+        return {"site": site, **presence.view([site])[site]}
+
+    def refuse(screen, roles, why="auth.denied"):
+        log.warning("denied connect screen=%r roles=%s", str(screen)[:20], ",".join(sorted(roles)) or "-")
+        raise ConnectionRefusedError(why)
 
     @socketio.on("connect")
     def connect(auth=None):
         if request.sid in connections:  # an event named "connect" sent on an open connection
             return messages.reply(DomainError("request.unknown_event"))
-        screen = auth.get("screen") if isinstance(auth, dict) else None
+        auth = auth if isinstance(auth, dict) else {}
+        screen = auth.get("screen")
+        if screen == "phone":
+            device = device_id()
+            if device is None:  # the phone page sets the cookie; without it there is no page
+                refuse(screen, set(), "auth.device")
+            connections.add(request.sid, screen, {access.PUBLIC}, device=device, address=request.remote_addr or "")
+            join_room(rooms.phones())
+            join_room(rooms.device(device))
+            return None
         roles = current_roles()
-        if not isinstance(screen, str) or not access.may_open(roles, screen):
-            log.warning("denied connect screen=%r roles=%s", str(screen)[:20], ",".join(sorted(roles)) or "-")
-            raise ConnectionRefusedError("auth.denied")
-        connections.add(request.sid, screen, roles)
+        if not isinstance(screen, str) or not access.may_open(roles, screen) or screen == "phone":
+            refuse(screen, roles)
+        site = None
+        if screen == "site":
+            site = auth.get("site")
+            if not isinstance(site, str) or site not in site_ids():
+                refuse(screen, roles, "auth.unknown_site")
+        connections.add(request.sid, screen, roles, site=site, address=request.remote_addr or "")
         join_room(rooms.screens())
+        for room in STAFF_ROOMS.get(screen, ()):
+            join_room(room)
         for role in roles:
             join_room(rooms.role(role))
         socketio.emit("state.snapshot", day.snapshot(), to=request.sid)
+        if site is not None:
+            join_room(rooms.site(site))
+            presence.connect(request.sid, site, time.time())
+            socketio.emit("roll.changed", roll_line(site), to=rooms.roll())
+        return None
 
     @socketio.on("disconnect")
     def disconnect(*_args):
         if socketio.server.manager.is_connected(request.sid, "/"):  # an event named "disconnect"
             return messages.reply(DomainError("request.unknown_event"))
         connections.remove(request.sid)
+        site = presence.disconnect(request.sid, time.time())
+        if site is not None:
+            socketio.emit("roll.changed", roll_line(site), to=rooms.roll())
+        return None
 
     def guarded(name, handler):
         def run(*args):
@@ -100,10 +158,52 @@ def register(socketio: SocketIO, day: Day) -> Connections:
         broadcast(socketio, change)
         return {"ok": True, "seq": change.seq}
 
+    def floor_command(name, payload):
+        change = day.floor_command(name, payload, site=connections.get(request.sid).site)
+        broadcast(socketio, change)
+        return {"ok": True, "seq": change.seq}
+
+    def stored(result):
+        question, repeated, change = result
+        if change is not None:
+            broadcast(socketio, change)
+        return {"ok": True, "id": question["id"], "code": question["code"], "repeated": repeated}
+
+    def question_submit(payload):
+        me = connections.get(request.sid)
+        reply = stored(day.desk.submit(payload, device=me.device, address=me.address))
+        question = day.desk.get(reply["id"])
+        reply["status"] = desk.phone_view(question)["status"] if question else "received"
+        return reply
+
+    def question_enter(payload):
+        by = "moderator" if "moderator" in connections.roles(request.sid) else "admin"
+        return stored(day.desk.enter(payload, by=by))
+
+    def question_mine(payload):
+        return {"ok": True, "questions": day.desk.mine(payload)}
+
+    def questions_get(_payload=None):
+        return {"ok": True, "questions": day.desk.for_desk()}
+
+    def roll_get(_payload=None):
+        ids = site_ids()
+        counts = day.desk.counts()
+        view = presence.view(ids)
+        return {"ok": True, "roll": {site: {**view[site], "questions": counts.get(site, 0)} for site in ids}}
+
     guarded("time.sync", time_sync)
     guarded("state.get", state_get)
     for name in COMMAND_ARGS:
-        guarded(name, functools.partial(command, name))
+        if name.startswith("floor."):
+            guarded(name, functools.partial(floor_command, name))
+        else:
+            guarded(name, functools.partial(command, name))
+    guarded("question.submit", question_submit)
+    guarded("question.enter", question_enter)
+    guarded("question.mine", question_mine)
+    guarded("questions.get", questions_get)
+    guarded("roll.get", roll_get)
 
     @socketio.on("*")
     def unknown_event(event, *_args):
@@ -116,7 +216,8 @@ def register(socketio: SocketIO, day: Day) -> Connections:
         log.exception("event failed sid=%s", getattr(request, "sid", "-"))
         return messages.reply(DomainError("server.error"))
 
-    unknown = set(access.EVENTS) - {"time.sync", "state.get", *COMMAND_ARGS}
+    handled = {"time.sync", "state.get", "question.submit", "question.enter", "question.mine", "questions.get"}
+    unknown = set(access.EVENTS) - handled - {"roll.get"} - set(COMMAND_ARGS)
     if unknown:
         raise RuntimeError(f"events without a handler: {sorted(unknown)}")
     return connections

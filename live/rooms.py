@@ -4,10 +4,35 @@ from __future__ import annotations
 
 
 def screens() -> str:
-    """Every staff screen and projector: they all show the agenda and its clock."""
+    """Every staff screen, projector and site screen: they all show the agenda and its clock."""
     return "screens"
 
 
 def role(name: str) -> str:
     """Every connection opened with ``name``'s link (for revocation and role-shaped messages)."""
     return f"role:{name}"
+
+
+def desk() -> str:
+    """The secretariat's consoles (and the admin): every question, as it arrives."""
+    return "desk"
+
+
+def roll() -> str:
+    """Who watches the roll call of the bridge points: MC, secretariat, admin."""
+    return "roll"
+
+
+def phones() -> str:
+    """Every young person's phone."""
+    return "phones"
+
+
+def device(device_id: str) -> str:
+    """One phone (by its signed device cookie): the statuses of its own questions."""
+    return f"device:{device_id}"
+
+
+def site(site_id: str) -> str:
+    """One bridge point's site screens."""
+    return f"site:{site_id}"

@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import access, clock, rooms
+from . import access, clock, floor, rooms
 from . import conference as conf
 from .errors import Conflict, DomainError
 
 CONFERENCE, CLOCK, SPEAKER, TOKENS, SERVER = "conference", "clock", "speaker", "tokens", "server"
+FLOOR = "floor"
+FLOOR_SECONDS = 180  # a bridge point given the floor speaks for 3 minutes unless the MC says otherwise
 
 
 @dataclass
@@ -41,6 +43,11 @@ COMMAND_ARGS: dict[str, dict[str, tuple[type, bool]]] = {
     "speaker.start": {"seconds": (int, False)},
     "speaker.stop": {},
     "speaker.reset": {},
+    "floor.request": {},
+    "floor.cancel": {},
+    "floor.give": {"site": (str, True), "seconds": (int, False)},
+    "floor.dismiss": {"site": (str, True)},
+    "floor.end": {},
 }
 
 
@@ -70,9 +77,12 @@ def check_args(name: str, payload: Any) -> dict:
 class Day:
     """The conference day held in one store: the conference, the clock, the speaker timer, links."""
 
-    def __init__(self, store, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, store, now: Callable[[], float] = time.time, limiter=None) -> None:
+        from .desk import Desk
+
         self.store = store
         self.now = now
+        self.desk = Desk(store, now, limiter)
 
     # ------------------------------------------------------------ set-up
 
@@ -134,6 +144,9 @@ class Day:
             "agenda": [{"id": i.id, "title": i.title, "planned": i.planned} for i in conf.agenda_items(doc)],
             "clock": clock.AgendaClock.from_dict(self.store.get(CLOCK)).to_dict(),
             "speaker": clock.SpeakerTimer.from_dict(self.store.get(SPEAKER)).to_dict(),
+            "sites": [{k: site.get(k, "") for k in ("id", "code", "name", "kind")} for site in doc.get("sites", [])],
+            "floor": floor.Floor.from_dict(self.store.get(FLOOR)).to_dict(),
+            "current_question": self.desk.current(),
         }
 
     def agenda_report(self) -> list[dict]:
@@ -160,6 +173,49 @@ class Day:
         written, seq = self.store.transact((CONFERENCE, CLOCK, SPEAKER), fn)
         payload = {"seq": seq, "server_time": now, **{k: v for k, v in written.items()}}
         return Change(seq, [("clock.changed", payload, rooms.screens())])
+
+    # ------------------------------------------------------------ the bridge points
+
+    def floor_command(self, name: str, payload: Any, site: str | None = None) -> Change:
+        """Asking to speak (``site`` is the asking site screen's) and the MC giving the floor.
+
+        Giving the floor starts the speaker timer with the site's name; ending it stops it.
+        """
+        args = check_args(name, payload)
+        now = self.now()
+
+        def fn(docs):
+            names = {s["id"]: s["name"] for s in (docs[CONFERENCE] or {}).get("sites", [])}
+            target = site if name in ("floor.request", "floor.cancel") else args.get("site")
+            if name != "floor.end" and target not in names:
+                raise DomainError("floor.unknown_site")
+            state = floor.Floor.from_dict(docs[FLOOR])
+            timer = clock.SpeakerTimer.from_dict(docs[SPEAKER])
+            out = {}
+            if name == "floor.request":
+                state = floor.request(state, target, now)
+            elif name == "floor.cancel":
+                state = floor.cancel(state, target)
+            elif name == "floor.dismiss":
+                state = floor.dismiss(state, target)
+            elif name == "floor.give":
+                state = floor.give(state, target, now)
+                seconds = args.get("seconds", FLOOR_SECONDS)
+                out[SPEAKER] = clock.speaker_start(timer, now, seconds, label=names[target]).to_dict()
+            else:
+                state = floor.end(state)
+                if timer.running:
+                    out[SPEAKER] = clock.speaker_stop(timer, now).to_dict()
+            out[FLOOR] = state.to_dict()
+            return out
+
+        written, seq = self.store.transact((CONFERENCE, FLOOR, SPEAKER), fn)
+        emits = [("floor.changed", {"seq": seq, "server_time": now, "floor": written[FLOOR]}, rooms.screens())]
+        if SPEAKER in written:
+            emits.append(
+                ("clock.changed", {"seq": seq, "server_time": now, SPEAKER: written[SPEAKER]}, rooms.screens())
+            )
+        return Change(seq, emits)
 
     # ------------------------------------------------------------ the conference
 

@@ -40,6 +40,7 @@ class Server:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
+    env: dict = field(default_factory=dict)  # extra LIVE_* settings, e.g. {"LIVE_RATE_LIMITS": "device=2/60"}
 
     @property
     def url(self) -> str:
@@ -55,7 +56,7 @@ class Server:
         ]  # fmt: skip
         if self.demo:
             args.append("--demo")
-        env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONUNBUFFERED": "1", **self.env}
         self.proc = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT
         )
@@ -118,10 +119,12 @@ def make_server(tmp_path):
     """Start servers on demand; every one is stopped after the test."""
     servers: list[Server] = []
 
-    def make(async_mode: str = "eventlet", demo: bool = True, data_dir: Path | None = None) -> Server:
+    def make(
+        async_mode: str = "eventlet", demo: bool = True, data_dir: Path | None = None, env: dict | None = None
+    ) -> Server:
         directory = data_dir or tmp_path / f"data-{len(servers)}"
         directory.mkdir(parents=True, exist_ok=True)
-        server = Server(data_dir=directory, async_mode=async_mode, demo=demo).start()
+        server = Server(data_dir=directory, async_mode=async_mode, demo=demo, env=env or {}).start()
         servers.append(server)
         return server
 
@@ -200,7 +203,10 @@ def connect_staff():
 
     clients: list[Staff] = []
 
-    def connect(server: Server, role: str, screen: str | None = None, transports=("websocket",)) -> Staff:
+    def connect(
+        server: Server, role: str, screen: str | None = None, transports=("websocket",), site: str | None = None
+    ) -> Staff:
+        """``site`` opens a site screen for that bridge point (``connect_staff(server, "site", site="1304")``)."""
         cookie = session_cookie(server.link(role))
         client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
         staff = Staff(client)
@@ -208,7 +214,7 @@ def connect_staff():
         client.connect(
             server.url,
             headers={"Cookie": cookie},
-            auth={"screen": screen or role},
+            auth={"screen": screen or role, **({"site": site} if site is not None else {})},
             transports=list(transports),
             wait_timeout=5,
         )
@@ -219,5 +225,46 @@ def connect_staff():
     for staff in clients:
         try:
             staff.close()
+        except Exception:
+            pass
+
+
+def device_cookie(server: Server, site: str = "hall") -> str:
+    """Open a site's phone page like a phone would and return the device cookie it sets."""
+    with urllib.request.urlopen(f"{server.url}/q/{site}", timeout=5) as response:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith("live_device="):
+                return header.split(";", 1)[0]
+    raise AssertionError("the phone page must set a device cookie")
+
+
+@pytest.fixture
+def connect_phone():
+    """``connect_phone(server, site="hall", cookie=None)`` → a young person's phone, connected.
+
+    Without ``cookie`` the phone first opens the site's page and gets its own device cookie.
+    """
+    import socketio
+
+    clients: list[Staff] = []
+
+    def connect(server: Server, site: str = "hall", cookie: str | None = None, transports=("websocket",)) -> Staff:
+        client = socketio.Client(reconnection=False)
+        phone = Staff(client)
+        client.on("*", lambda event, data=None: phone.received.append((event, data)))
+        client.connect(
+            server.url,
+            headers={"Cookie": cookie or device_cookie(server, site)},
+            auth={"screen": "phone", "site": site},
+            transports=list(transports),
+            wait_timeout=5,
+        )
+        clients.append(phone)
+        return phone
+
+    yield connect
+    for phone in clients:
+        try:
+            phone.close()
         except Exception:
             pass

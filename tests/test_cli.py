@@ -24,6 +24,8 @@ SCREEN_PATHS = {
     "mc": "/mc",
     "chair": "/chair",
     "projector": "/projector",
+    "site": "/site",
+    "qr-sheet": "/qr",
 }
 
 
@@ -64,7 +66,7 @@ def test_links_prints_one_secret_link_per_role_and_keeps_them(tmp_path):
     first = live("links", "--data-dir", str(data), "--public-url", "https://hoinghi.example.vn/")
     assert first.returncode == 0, first.stderr
     rows = parse_links(first.stdout)
-    assert [role for role, _ in rows] == ["admin", "moderator", "mc", "chair", "projector"]
+    assert [role for role, _ in rows] == ["admin", "moderator", "mc", "chair", "projector", "site", "qr-sheet"]
     tokens = set()
     for _role, url in rows:
         assert url.startswith("https://hoinghi.example.vn/k/"), url
@@ -72,7 +74,7 @@ def test_links_prints_one_secret_link_per_role_and_keeps_them(tmp_path):
         assert TOKEN.fullmatch(token), token  # at least 22 URL-safe characters: 132 bits or more
         assert len(token) * 6 >= 128
         tokens.add(token)
-    assert len(tokens) == 5, "every role has its own secret"
+    assert len(tokens) == 7, "every role has its own secret"
 
     again = live("links", "--data-dir", str(data), "--public-url", "https://hoinghi.example.vn/")
     assert again.stdout == first.stdout

@@ -212,6 +212,23 @@ def test_a_second_connection_sees_the_first_ones_writes(store, reopen):
     assert other.seq() == store.seq() == 1
 
 
+def test_scan_returns_every_document_under_a_prefix_in_key_order(store):
+    store.transact(("q:b", "q:a", "qq", "p:a"), lambda docs: {"q:b": {"n": 2}, "q:a": {"n": 1}, "qq": {"n": 3}, "p:a": {}})
+    store.put("q:ă", {"n": 4})
+    assert store.scan("q:") == {"q:a": {"n": 1}, "q:b": {"n": 2}, "q:ă": {"n": 4}}
+    assert list(store.scan("q:")) == ["q:a", "q:b", "q:ă"]
+    assert store.scan("nothing:") == {}
+
+
+def test_scan_sees_a_refused_transaction_as_never_written(store):
+    def refuse(docs):
+        raise DomainError("test.refused")
+
+    with pytest.raises(DomainError):
+        store.transact(("q:x",), refuse)
+    assert store.scan("q:") == {}
+
+
 def test_ping_says_false_once_closed(store):
     assert store.ping() is True
     store.close()

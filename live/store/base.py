@@ -33,6 +33,10 @@ class Store(ABC):
         """Apply ``fn`` atomically; return the documents written and the new sequence number."""
 
     @abstractmethod
+    def scan(self, prefix: str) -> dict[str, dict]:
+        """Every document whose key starts with ``prefix``, by key, in key order."""
+
+    @abstractmethod
     def seq(self) -> int:
         """The sequence number of the last change."""
 

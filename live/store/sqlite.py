@@ -68,6 +68,15 @@ class SqliteStore(Store):
                 raise
         return dict(written), seq
 
+    def scan(self, prefix: str) -> dict[str, dict]:
+        # keys are compared as text: every key starting with prefix sorts in [prefix, prefix + U+10FFFF)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, value FROM docs WHERE key >= ? AND key < ? ORDER BY key",
+                (prefix, prefix + "\U0010ffff"),
+            ).fetchall()
+        return {key: json.loads(value) for key, value in rows if key.startswith(prefix)}
+
     def seq(self) -> int:
         with self._lock:
             return self._db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0]

@@ -8,7 +8,7 @@ import re
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from .. import access, messages
+from .. import access, messages, sitefile
 from ..auth import day, grant, screen
 from ..conference import LIST_FIELDS, SITE_KINDS, day_month_year, fingerprint, from_file, to_file
 from ..errors import Conflict, DomainError
@@ -146,6 +146,51 @@ def import_file():
     except DomainError as error:
         return _render(current, messages.describe(error), 400)
     flash(gettext("Đã nhập hội nghị từ tệp %(name)s.", name=upload.filename[:80]))
+    return redirect(url_for("admin.page"), code=303)
+
+
+SITE_FILES = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", sitefile.write_xlsx),
+    "csv": ("text/csv", sitefile.write_csv),
+}
+
+
+@bp.get("/sites.<fmt>")
+@screen("admin")
+def export_sites(fmt: str):
+    """Download the sites as the spreadsheet the secretariat fills in and imports again."""
+    if fmt not in SITE_FILES:
+        return Response(status=404)
+    mime, write = SITE_FILES[fmt]
+    return Response(
+        write((day().conference() or {}).get("sites", [])),
+        mimetype=mime,
+        headers={"Content-Disposition": f"attachment; filename=diem-cau.{fmt}", "Cache-Control": "no-store"},
+    )
+
+
+@bp.post("/sites/import")
+@screen("admin")
+def import_sites():
+    """Replace the sites with a CSV or XLSX file's rows: all of them, or none and the row at fault."""
+    upload = request.files.get("file")
+    current = day().conference() or {}
+    # the page's fingerprint; without one, at least the read-modify-write below loses no one's save
+    base = request.form.get("base") or fingerprint(current)
+    if upload is None or not upload.filename:
+        return _render(current, messages.describe(DomainError("sites.no_file")), 400)
+    try:
+        sites = sitefile.read_sites(upload.read(sitefile.MAX_BYTES + 1), upload.filename)
+        _send(day().replace_conference({**current, "sites": sites}, expected=base))
+    except Conflict:
+        message = gettext(
+            "Danh sách điểm cầu chưa được nhập: hội nghị vừa được người khác lưu. "
+            "Trang đã hiện bản mới; hãy kiểm tra rồi nhập tệp lại."
+        )
+        return _render(day().conference() or {}, message, 409)
+    except DomainError as error:
+        return _render(current, messages.describe(error), 400)
+    flash(gettext("Đã nhập %(count)s điểm cầu từ tệp %(name)s.", count=len(sites), name=upload.filename[:80]))
     return redirect(url_for("admin.page"), code=303)
 
 

@@ -157,7 +157,8 @@
   /* ---------------------------------------------------------------- connection */
 
   const socket = io({
-    auth: { screen: screen },
+    // a site screen also names its bridge point (<body data-site>)
+    auth: document.body.dataset.site ? { screen: screen, site: document.body.dataset.site } : { screen: screen },
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     // staff screens are few (about 60): come back fast after a restart, within the 2 s the hall expects
@@ -226,6 +227,11 @@
     if (change.clock) next.clock = change.clock;
     if (change.speaker) next.speaker = change.speaker;
     apply(next);
+  });
+  // the bridge points' floor: who speaks, who asked (live/floor.py)
+  socket.on("floor.changed", (change) => {
+    if (change.seq < state.seq) return;
+    apply(Object.assign({}, state, { seq: change.seq, floor: change.floor }));
   });
   socket.on("access.revoked", () => window.location.reload());
   setInterval(() => socket.connected && syncTime(), 60000);

@@ -110,7 +110,92 @@
     spToggle.disabled = step || noSpeaker;
     speakerReset.disabled = busy || noSpeaker;
     speakerStarts.forEach((btn) => (btn.disabled = busy));
+    renderFloor(snap);
   }
+
+  /* ---------------------------------------------------------------- the bridge points' floor */
+
+  const F = JSON.parse($("#floor-i18n").textContent);
+  const { el } = Live.dom;
+  const floorHolder = $("#floor-holder");
+  const floorEnd = $("#btn-floor-end");
+  const floorEmpty = $("#floor-empty");
+  const requestList = $("#floor-requests");
+  const callForm = $("#floor-call");
+  const callSite = $("#floor-site");
+  const callButton = $("#btn-floor-call");
+
+  function floorOf(snap) {
+    return snap.floor || { holder: null, requests: [] };
+  }
+
+  function siteName(snap, id) {
+    const site = (snap.sites || []).find((s) => s.id === id);
+    return site ? site.name : id;
+  }
+
+  /** Give the floor to ``site``; when another site speaks, ask first (it would be cut off on air). */
+  function giveFloor(site) {
+    const snap = Live.state;
+    const holder = floorOf(snap).holder;
+    const go = () => command("floor.give", { site });
+    if (holder && holder.site !== site) {
+      const text = F.confirm_replace.replace("{a}", siteName(snap, holder.site)).replace("{b}", siteName(snap, site));
+      confirmThen(text, go);
+    } else go();
+  }
+
+  function requestItem(snap, request, index) {
+    const li = el("li", { class: "floor-request", "data-site": request.site });
+    li.appendChild(el("span", { class: "floor-pos" }, String(index + 1)));
+    const who = el("span", { class: "floor-who" });
+    who.appendChild(el("span", { class: "floor-name" }, siteName(snap, request.site)));
+    who.appendChild(el("span", { class: "floor-at" }, F.asked_at.replace("{t}", Live.format.time(request.at))));
+    li.appendChild(who);
+    const give = el("button", { type: "button", class: "primary floor-give" }, F.give);
+    give.addEventListener("click", () => giveFloor(request.site));
+    const dismiss = el("button", { type: "button", class: "floor-dismiss" }, F.dismiss);
+    dismiss.addEventListener("click", () => command("floor.dismiss", { site: request.site }));
+    li.append(give, dismiss);
+    return li;
+  }
+
+  function renderFloor(snap) {
+    const floor = floorOf(snap);
+    const sites = snap.sites || [];
+    const holder = floor.holder;
+    floorHolder.hidden = !holder;
+    if (holder) {
+      setText("#floor-holder-name", siteName(snap, holder.site));
+      setText("#floor-holder-since", holder.since ? F.since.replace("{t}", Live.format.time(holder.since)) : "");
+    }
+    floorEmpty.hidden = floor.requests.length > 0;
+    const names = sites.map((s) => `${s.id}\u0000${s.name}`).join("\u0001");
+    const want = JSON.stringify(floor.requests) + names;
+    if (requestList.dataset.shown !== want) {
+      requestList.replaceChildren(...floor.requests.map((r, i) => requestItem(snap, r, i)));
+      requestList.dataset.shown = want;
+    }
+    if (callSite.dataset.sites !== names) {
+      const keep = callSite.value;
+      callSite.replaceChildren(callSite.options[0], ...sites.map((s) => el("option", { value: s.id }, s.name)));
+      callSite.value = sites.some((s) => s.id === keep) ? keep : "";
+      callSite.dataset.sites = names;
+    }
+    floorEnd.disabled = busy;
+    callButton.disabled = busy || !callSite.value;
+    requestList.querySelectorAll("button").forEach((btn) => (btn.disabled = busy));
+  }
+
+  floorEnd.addEventListener("click", () => command("floor.end", {}));
+  callSite.addEventListener("change", () => renderFloor(Live.state));
+  callForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!callSite.value) return;
+    const site = callSite.value;
+    callSite.value = "";
+    giveFloor(site);
+  });
 
   Live.onTick(render);
 })();

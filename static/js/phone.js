@@ -1,0 +1,313 @@
+/* A young person's phone. A question goes into an outbox in localStorage before it is sent and
+ * leaves it only when the server has stored it (ack ok) or refused it for good. Every retry
+ * reuses the question's id, which the server stores once: nothing is lost, nothing doubled. */
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const P = JSON.parse($("live-phone").textContent);
+  const T = JSON.parse($("live-phone-i18n").textContent);
+  const OUT = "live.outbox", MINE = "live.mine";
+  const ACK_MS = 10000, MAX_BACKOFF = 30000;
+  const form = $("ask"), textEl = $("text"), nameEl = $("name"), groupEl = $("group"), themeEl = $("theme");
+  const countEl = $("count"), resultEl = $("result"), connEl = $("conn"), listEl = $("mine");
+
+  /* ---------------------------------------------------------------- text, as the server cleans it */
+
+  let CTRL;
+  try {
+    CTRL = new RegExp("[\\p{Cc}\\p{Cf}\\p{Cs}\\p{Co}\\p{Zl}\\p{Zp}]", "gu");
+  } catch (e) {
+    CTRL = /[\0-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+  }
+
+  function clean(value, multiline) {
+    let s = value.replace(/\r\n?/g, "\n").normalize("NFC");
+    s = s.replace(CTRL, (ch) => (ch === "\n" || ch === "\t" ? (multiline ? ch : " ") : ""));
+    if (!multiline) return s.trim().split(/\s+/).join(" ");
+    return s.split("\n").map((line) => line.trimEnd()).join("\n").replace(/\n{3,}/g, "\n\n").trim();
+  }
+  const length = (s) => Array.from(s).length; // code points, as Python counts
+
+  /* ---------------------------------------------------------------- storage */
+
+  const memory = {}; // a copy of both lists, used alone when localStorage fails
+  let stored = true;
+
+  function load(key) {
+    if (!stored) return memory[key] || [];
+    let raw = null;
+    try {
+      raw = localStorage.getItem(key);
+    } catch (e) {
+      lost();
+      return memory[key] || [];
+    }
+    let list = [];
+    try {
+      list = JSON.parse(raw || "[]");
+    } catch (e) {} // a damaged entry reads as empty and is written over
+    return (memory[key] = Array.isArray(list) ? list : []);
+  }
+
+  function lost() {
+    stored = false; // full or forbidden: go on in memory, and say so
+    say(T.no_storage, "wait");
+  }
+
+  function save(key, list) {
+    memory[key] = list;
+    if (!stored) return;
+    try {
+      localStorage.setItem(key, JSON.stringify(list));
+    } catch (e) {
+      lost();
+    }
+  }
+
+  function newId() {
+    const c = window.crypto;
+    if (c && c.randomUUID) return c.randomUUID(); // only on https or localhost
+    const b = new Uint8Array(16);
+    if (c && c.getRandomValues) c.getRandomValues(b);
+    else for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    const h = Array.from(b, (x) => (x + 256).toString(16).slice(1)).join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  }
+
+  /* ---------------------------------------------------------------- what the page says */
+
+  const fill = (s, v) => s.replace(/\{(\w+)\}/g, (_, k) => (k in v ? v[k] : ""));
+
+  function el(tag, cls, ...children) {
+    const node = document.createElement(tag);
+    node.className = cls;
+    node.append(...children.filter((c) => c !== undefined && c !== ""));
+    return node;
+  }
+
+  /** One message in the live region; ``extra`` nodes follow its text. */
+  function say(message, kind, ...extra) {
+    resultEl.textContent = "";
+    if (!message) return;
+    resultEl.appendChild(el("p", "msg " + kind, message, ...extra));
+    resultEl.scrollIntoView({ block: "nearest" });
+  }
+
+  function receipt(code) {
+    const [before, after] = T.receipt.split("{code}");
+    say(before, "ok", el("strong", "code", code), after);
+  }
+
+  function counter() {
+    const n = length(clean(textEl.value, true));
+    const max = P.limits.text;
+    let text = n + "/" + max;
+    if (n > max) text += " · " + fill(T.over, { n: n - max });
+    else if (n >= max * 0.9) text += " · " + fill(T.left, { n: max - n });
+    countEl.textContent = text;
+    countEl.className = "count" + (n > max ? " over" : n >= max * 0.9 ? " near" : "");
+    if (n > max) textEl.setAttribute("aria-invalid", "true");
+    else textEl.removeAttribute("aria-invalid");
+    return n;
+  }
+
+  function pad(n) {
+    return String(n).padStart(2, "0");
+  }
+
+  function when(ms) {
+    const d = new Date(ms);
+    return `${pad(d.getHours())}:${pad(d.getMinutes())}, ${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
+  }
+
+  const STATUSES = ["pending", "received", "approved", "on_screen", "answered", "forwarded"];
+
+  function render() {
+    const out = load(OUT).map((q) => Object.assign({}, q, { status: "pending" }));
+    const ids = new Set(out.map((q) => q.id));
+    const all = out.concat(load(MINE).filter((q) => !ids.has(q.id))).sort((a, b) => b.at - a.at);
+    $("mine-empty").hidden = all.length > 0;
+    listEl.textContent = "";
+    for (const q of all) {
+      const status = STATUSES.includes(q.status) ? q.status : "received";
+      const meta = el(
+        "p",
+        "qm",
+        el("span", "b s-" + status, T[status]),
+        q.code ? el("span", "", fill(T.code, { code: q.code })) : undefined,
+        el("span", "", when(q.at)),
+      );
+      const li = el("li", "q", el("p", "qt", q.text), meta);
+      li.dataset.id = q.id;
+      li.dataset.status = status;
+      listEl.appendChild(li);
+    }
+  }
+
+  /* ---------------------------------------------------------------- the outbox */
+
+  const socket = io({ auth: { screen: "phone", site: P.site.id }, transports: ["websocket", "polling"], tryAllTransports: true });
+  const waits = {}; // id → {tries, at}: when to try again (in memory: a reload tries at once)
+  const sending = {}; // id → true while its acknowledgement is awaited
+  let timer = 0;
+
+  const payload = (q) => ({ id: q.id, site: q.site, text: q.text, name: q.name, group: q.group, theme: q.theme });
+
+  function pump() {
+    clearTimeout(timer);
+    if (!online()) return;
+    const now = Date.now();
+    let next = Infinity;
+    for (const q of load(OUT)) {
+      const w = waits[q.id] || (waits[q.id] = { tries: 0, at: 0 });
+      if (sending[q.id]) continue;
+      if (w.at > now) next = Math.min(next, w.at);
+      else send(q, w);
+    }
+    if (next < Infinity) timer = setTimeout(pump, next - now);
+  }
+
+  function send(q, w) {
+    sending[q.id] = true;
+    socket.timeout(ACK_MS).emit("question.submit", payload(q), (err, ack) => {
+      delete sending[q.id];
+      if (!load(OUT).some((o) => o.id === q.id)) return; // settled meanwhile (another tab, a status)
+      if (!err && ack && ack.ok) accepted(q, ack);
+      else if (!err && ack && ack.ok === false && !ack.retry) refused(q, ack);
+      else {
+        // equal jitter, so a hall of phones does not come back in step after an outage
+        const base = Math.min(MAX_BACKOFF, 1000 * 2 ** w.tries);
+        const after = (ack && ack.retry_after) || 0;
+        w.tries += 1;
+        w.server = after > 0; // the server's "come back later" outlasts a reconnection
+        w.at = Date.now() + (after ? after * 1000 + Math.random() * 1000 : base / 2 + (Math.random() * base) / 2);
+        if (ack && ack.retry) say(ack.message || fill(T.busy, { n: Math.ceil((w.at - Date.now()) / 1000) }), "wait");
+      }
+      pump();
+    });
+  }
+
+  function settle(id, record) {
+    // into "my questions" first: a crash between the two writes leaves a duplicate, not a loss
+    const mine = load(MINE).filter((m) => m.id !== id);
+    if (record) mine.push(record);
+    mine.sort((a, b) => b.at - a.at);
+    save(MINE, mine.slice(0, 200));
+    save(OUT, load(OUT).filter((o) => o.id !== id));
+    delete waits[id];
+  }
+
+  function accepted(q, ack) {
+    settle(q.id, { id: q.id, site: q.site, text: q.text, code: ack.code, status: ack.status || "received", at: q.at });
+    receipt(ack.code);
+    render();
+  }
+
+  function refused(q, ack) {
+    settle(q.id, null);
+    const message = (ack.message || T.refused) + " ";
+    if (!textEl.value.trim()) {
+      textEl.value = q.text;
+      nameEl.value = q.name || "";
+      groupEl.value = q.group || "";
+      if (themeEl) themeEl.value = q.theme || "";
+      counter();
+      say(message + T.restored, "err");
+      textEl.focus();
+    } else {
+      say(message + T.copy, "err", el("blockquote", "", q.text));
+    }
+    render();
+  }
+
+  function update(s) {
+    const mine = load(MINE);
+    const known = mine.find((m) => m.id === s.id);
+    if (known) {
+      known.status = s.status;
+      if (s.code) known.code = s.code;
+      save(MINE, mine);
+    } else {
+      const q = load(OUT).find((o) => o.id === s.id);
+      if (!q) return;
+      // the server has it (its acknowledgement was lost on the way): it is received
+      settle(q.id, { id: q.id, site: q.site, text: q.text, code: s.code, status: s.status, at: q.at });
+      receipt(s.code);
+    }
+    render();
+  }
+
+  const online = () => socket.connected && navigator.onLine !== false;
+
+  function connection() {
+    const ok = online();
+    connEl.textContent = ok ? T.online : T.offline;
+    connEl.className = "conn " + (ok ? "on" : "off");
+  }
+
+  socket.on("connect", () => {
+    connection();
+    for (const id in waits) if (!waits[id].server) waits[id] = { tries: 0, at: 0 };
+    pump();
+    // one malformed id would make the server refuse the whole list
+    const ids = load(MINE).map((m) => m.id).filter((id) => /^[\w-]{16,64}$/.test(id)).slice(0, 50);
+    if (ids.length)
+      socket.timeout(ACK_MS).emit("question.mine", { ids }, (err, ack) => {
+        if (!err && ack && ack.ok) ack.questions.forEach(update);
+      });
+  });
+  socket.on("disconnect", connection);
+  socket.on("connect_error", () => {
+    connection();
+    if (!socket.active) setTimeout(() => socket.connect(), 5000 + Math.random() * 5000);
+  });
+  socket.on("question.status", update);
+  window.addEventListener("online", () => {
+    connection();
+    if (socket.connected) pump();
+    else socket.connect();
+  });
+  window.addEventListener("offline", connection);
+  window.addEventListener("storage", (e) => {
+    if (e.key === OUT || e.key === MINE) {
+      render();
+      pump();
+    }
+  });
+
+  /* ---------------------------------------------------------------- the form */
+
+  let lastSent = 0;
+  textEl.addEventListener("input", counter);
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = clean(textEl.value, true);
+    const n = length(text);
+    const name = clean(nameEl.value, false);
+    if (!n && Date.now() - lastSent < 2000) return; // a double tap on Gửi
+    let problem = null;
+    if (!n) problem = T.empty;
+    else if (n > P.limits.text) problem = fill(T.too_long, { n: P.limits.text });
+    else if (length(name) > P.limits.name) problem = fill(T.name_too_long, { n: P.limits.name });
+    if (problem) {
+      say(problem, "err");
+      (n && n <= P.limits.text ? nameEl : textEl).focus();
+      return;
+    }
+    const q = { id: newId(), site: P.site.id, text, name, group: groupEl.value, theme: themeEl ? themeEl.value : "", at: Date.now() };
+    save(OUT, load(OUT).concat([q]));
+    lastSent = Date.now();
+    form.reset();
+    counter();
+    say(online() ? T.pending : T.queued, "wait");
+    render();
+    pump();
+  });
+
+  counter();
+  connection();
+  render();
+})();
