@@ -80,6 +80,21 @@ EVENTS = _table(
     # the secretariat
     ("questions.get", DESK),
     ("question.enter", DESK),
+    ("question.approve", DESK),
+    ("question.reject", DESK),
+    ("question.merge", DESK),
+    ("question.reopen", DESK),
+    ("question.edit", DESK),
+    ("question.assign", DESK),
+    ("question.note", DESK),
+    ("question.similar", DESK),
+    ("question.order", DESK | RUN_CLOCK),
+    # the MC puts questions on screen and closes them
+    ("question.show", RUN_CLOCK),
+    ("question.hide", RUN_CLOCK),
+    ("question.answer", RUN_CLOCK),
+    ("question.forward", RUN_CLOCK | DESK),
+    ("audit.get", {"admin"}),
     # the bridge points: roll call and asking to speak
     ("roll.get", ROLL),
     ("floor.request", SITE),

@@ -44,7 +44,30 @@ STAFF_FIELDS = (
     "shown_at",
     "answered_at",
     "forwarded_at",
+    "notes",
+    "rank",
+    "origins",
 )
+QUEUE_STATUSES = (questions.APPROVED, questions.ON_SCREEN)
+# Jaccard of trigrams: between unrelated pairs (< 0.3) and rewordings (≥ 0.5) in tests/test_questions.py
+SIMILAR_THRESHOLD = 0.4
+AUDIT = "audit:"
+
+# every action on a question: its event is "question.<action>"; the arguments it takes
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "approve": (),
+    "reject": ("reason",),
+    "merge": ("into",),
+    "reopen": (),
+    "edit": ("text",),
+    "assign": ("theme", "department"),
+    "note": ("notes",),
+    "order": ("after",),
+    "show": (),
+    "hide": (),
+    "answer": (),
+    "forward": ("department",),
+}
 
 
 def key(question_id: str) -> str:
@@ -68,6 +91,30 @@ def phone_view(question: dict, merged_into: dict | None = None) -> dict:
     }
 
 
+def origin_of(question: dict, names: dict[str, str]) -> str:
+    site_name = names.get(question["site"], question["site"])
+    return questions.shown_origin(site_name, questions.group_label(question.get("group")))
+
+
+def queue_view(question: dict, names: dict[str, str]) -> dict:
+    """A question as the MC and the chairman see it: approved ones only, with its origin."""
+    view = {
+        name: question.get(name)
+        for name in (
+            "id", "code", "site", "text", "name", "group", "theme", "department",
+            "notes", "status", "rank", "version", "origins",
+        )
+    }  # fmt: skip
+    view["site_name"] = names.get(question["site"], question["site"])
+    view["origin"] = origin_of(question, names)
+    return view
+
+
+def _changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if k not in ("version", "updated_at") and before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
 def _valid_id(value: Any) -> str:
     if not isinstance(value, str) or not questions._QUESTION_ID.fullmatch(value):
         raise DomainError("question.bad_id")
@@ -81,6 +128,7 @@ class Desk:
         self.store = store
         self.now = now
         self.limiter = limiter or limits.Limiter()
+        self._index: dict[str, tuple[str, frozenset, str]] | None = None  # see _duplicates_index
 
     # ------------------------------------------------------------ taking questions in
 
@@ -136,6 +184,9 @@ class Desk:
         written, seq = self.store.transact((qkey, COUNTS), fn)
         if not written:
             return self.store.get(qkey), True, None
+        similar = self._similar(record)
+        self._duplicates_index()
+        self._remember(record)
         site = record["site"]
         return (
             record,
@@ -143,11 +194,182 @@ class Desk:
             Change(
                 seq,
                 [
-                    ("question.added", {"seq": seq, "question": staff_view(record)}, rooms.desk()),
+                    ("question.added", {"seq": seq, "question": staff_view(record), "similar": similar}, rooms.desk()),
                     ("roll.changed", {"site": site, "questions": written[COUNTS][site]}, rooms.roll()),
                 ],
             ),
         )
+
+    # ------------------------------------------------------------ moderation and the MC
+
+    def act(self, action: str, payload: Any, *, role: str, name: str = "") -> tuple[dict, Change]:
+        """One person's action on one question, refused when they acted on an old version."""
+        if action not in ACTIONS:
+            raise DomainError("question.unknown_action", action=str(action)[:40])
+        if not isinstance(payload, dict):
+            raise DomainError("question.malformed")
+        unknown = sorted(set(map(str, payload)) - {"id", "version", *ACTIONS[action]})
+        if unknown:
+            raise DomainError("question.bad_argument", action=action, argument=unknown[0][:40])
+        ident = _valid_id(payload.get("id"))
+        version = payload.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise DomainError("question.bad_version")
+        args = {k: payload[k] for k in ACTIONS[action] if k in payload}
+        now = self.now()
+        current = self.get(ident)
+        if current is None:
+            raise DomainError("question.not_found")
+        if action == "order":
+            args = {"rank": self._rank_after(current, args.get("after"))}
+        stage = self.store.get(STAGE) or {}
+        # the questions this action may touch beside its own: a merge target, the one on screen
+        others = []
+        if action == "merge":
+            into = args.get("into")
+            if not isinstance(into, str) or not questions._QUESTION_ID.fullmatch(into) or into == ident:
+                raise DomainError("question.bad_merge")
+            others.append(into)
+        if action == "reopen" and current.get("merged_into"):
+            others.append(current["merged_into"])
+        if action == "show" and stage.get("question") not in (None, ident):
+            others.append(stage["question"])
+        audit_key = f"{AUDIT}{time.time_ns():020d}:{ident[:12]}"
+        keys = (key(ident), *(key(o) for o in others), STAGE, CONFERENCE, audit_key)
+
+        def fn(docs):
+            question = docs[key(ident)]
+            doc = docs[CONFERENCE] or {}
+            context = {
+                "themes": {t["id"] for t in doc.get("themes", [])},
+                "departments": {d["id"] for d in doc.get("departments", [])},
+            }
+            if (docs[STAGE] or {}).get("question") != stage.get("question"):
+                raise DomainError("question.conflict", version=question["version"])
+            extra = {}
+            if action == "assign":
+                if not args:
+                    raise DomainError("question.bad_argument", action=action, argument="")
+                extra = {k: v for k, v in context.items() if k[:-1] in args}
+            elif action == "forward":
+                extra = {"departments": context["departments"]}
+            new = questions.transition(question, action, now, expected_version=version, **args, **extra)
+            out = {key(ident): new}
+            if action == "merge":
+                target = docs[key(args["into"])]
+                if target is None:
+                    raise DomainError("question.bad_merge")
+                questions.check_merge_target(question, target)
+                mine = [{k: question.get(k) for k in ("id", "code", "site", "name", "group")}]
+                origins = [o for o in target.get("origins") or [] if o["id"] != ident]
+                out[key(target["id"])] = {**target, "origins": origins + mine + list(question.get("origins") or [])}
+            elif action == "reopen" and question.get("merged_into") and docs[key(question["merged_into"])]:
+                target = docs[key(question["merged_into"])]
+                gone = {ident, *(o["id"] for o in question.get("origins") or [])}
+                out[key(target["id"])] = {
+                    **target,
+                    "origins": [o for o in target.get("origins") or [] if o["id"] not in gone],
+                }
+            if action == "show":
+                previous = stage.get("question")
+                if previous and docs[key(previous)] and docs[key(previous)]["status"] == questions.ON_SCREEN:
+                    out[key(previous)] = questions.transition(docs[key(previous)], "hide", now, expected_version=None)
+                out[STAGE] = {"question": ident, "since": now}
+            elif action in ("hide", "answer", "forward") and stage.get("question") == ident:
+                out[STAGE] = {"question": None, "since": now}
+            before, after = _changed_fields(question, new)
+            out[audit_key] = {
+                "at": now, "role": role, "name": name, "action": action, "question": ident,
+                "code": question["code"], "before": before, "after": after,
+            }  # fmt: skip
+            return out
+
+        written, seq = self.store.transact(keys, fn)
+        for k, doc in written.items():
+            if k.startswith(PREFIX):
+                self._remember(doc)
+        return written[key(ident)], self._announce(seq, written)
+
+    def _rank_after(self, question: dict, after: Any) -> float:
+        """The rank that puts ``question`` right after ``after`` (None: first) in its theme."""
+        queue = [q for q in self.all() if q["status"] in QUEUE_STATUSES and q["id"] != question["id"]]
+        if after is not None:
+            anchor = next((q for q in queue if q["id"] == after), None)
+            if anchor is None:
+                raise DomainError("question.bad_order")
+            theme = anchor.get("theme")
+        else:
+            theme = question.get("theme")
+        line = sorted((q for q in queue if q.get("theme") == theme), key=lambda q: (q.get("rank") or 0, q["id"]))
+        if after is None:
+            return (line[0].get("rank") or 0) - 1.0 if line else float(self.now())
+        i = next(n for n, q in enumerate(line) if q["id"] == after)
+        low = line[i].get("rank") or 0
+        return (low + (line[i + 1].get("rank") or 0)) / 2 if i + 1 < len(line) else low + 1.0
+
+    def _announce(self, seq: int, written: dict) -> Change:
+        """What every audience hears after an action: each shaped for who receives it."""
+        names = self.site_names()
+        emits = []
+        changed = [doc for k, doc in written.items() if k.startswith(PREFIX)]
+        for question in changed:
+            emits.append(("question.changed", {"seq": seq, "question": staff_view(question)}, rooms.desk()))
+            view = queue_view(question, names) if question["status"] in QUEUE_STATUSES else None
+            emits.append(("question.changed", {"seq": seq, "id": question["id"], "question": view}, rooms.queue()))
+            for asker in self._askers(question):
+                status = {"id": asker["id"], "code": asker["code"], "status": questions.public_status(question)}
+                emits.append(("question.status", status, rooms.device(asker["device"])))
+        if STAGE in written:
+            current = {"seq": seq, "question": self.current()}
+            emits.append(("question.current", current, rooms.screens()))
+            emits.append(("question.current", current, rooms.phones()))
+        return Change(seq, emits)
+
+    def _askers(self, question: dict) -> list[dict]:
+        """The phone-sent questions whose askers follow ``question``: itself and those merged in."""
+        found = [question] + [self.get(o["id"]) or {} for o in question.get("origins") or []]
+        return [q for q in found if q.get("device")]
+
+    def similar(self, payload: Any) -> list[dict]:
+        """The questions most like this one, for the secretariat to merge."""
+        ident = _valid_id(payload.get("id") if isinstance(payload, dict) else None)
+        question = self.get(ident)
+        if question is None:
+            raise DomainError("question.not_found")
+        return self._similar(question)
+
+    def _similar(self, question: dict) -> list[dict]:
+        index = self._duplicates_index()
+        mine = questions.fingerprint(question["text"])
+        others = (
+            (ident, fp)
+            for ident, (_text, fp, status) in index.items()
+            if ident != question["id"] and status not in (questions.REJECTED, questions.MERGED)
+        )
+        found = questions.likely_duplicates(mine, others, threshold=SIMILAR_THRESHOLD)
+        return [{"id": ident, "score": round(score, 3)} for ident, score in found]
+
+    def _duplicates_index(self) -> dict[str, tuple[str, frozenset, str]]:
+        """id → (text, trigrams, status) of every question, kept up to date by this process's writes.
+
+        Built from the store once; each question's trigrams are computed once per text.
+        """
+        if self._index is None:
+            self._index = {}
+            for question in self.store.scan(PREFIX).values():
+                self._remember(question)
+        return self._index
+
+    def _remember(self, question: dict) -> None:
+        if self._index is None:
+            return
+        known = self._index.get(question["id"])
+        fp = known[1] if known and known[0] == question["text"] else questions.fingerprint(question["text"])
+        self._index[question["id"]] = (question["text"], fp, question["status"])
+
+    def audit(self) -> list[dict]:
+        """Every moderation and MC action, oldest first (append-only)."""
+        return list(self.store.scan(AUDIT).values())
 
     # ------------------------------------------------------------ reading
 
@@ -176,6 +398,25 @@ class Desk:
             target = self.store.get(key(question["merged_into"])) if question.get("merged_into") else None
             found.append(phone_view(question, target))
         return found
+
+    def site_names(self) -> dict[str, str]:
+        doc = self.store.get(CONFERENCE) or {}
+        return {site["id"]: site["name"] for site in doc.get("sites", [])}
+
+    def queue(self) -> dict:
+        """What the MC and the chairman start from: the approved queue and answers per site."""
+        doc = self.store.get(CONFERENCE) or {}
+        order = {t["id"]: n for n, t in enumerate(doc.get("themes", []))}
+        names = self.site_names()
+        everything = self.all()
+        waiting = [q for q in everything if q["status"] in QUEUE_STATUSES]
+        waiting.sort(key=lambda q: (order.get(q.get("theme"), len(order)), q.get("rank") or 0, q["id"]))
+        answered: dict[str, int] = {}
+        for q in everything:
+            if q["status"] in (questions.ANSWERED, questions.FORWARDED):
+                for site in {q["site"], *(o["site"] for o in q.get("origins") or [])}:
+                    answered[site] = answered.get(site, 0) + 1
+        return {"questions": [queue_view(q, names) for q in waiting], "answered": answered}
 
     def counts(self) -> dict[str, int]:
         """Questions received so far, by site."""

@@ -125,14 +125,21 @@ MESSAGES = {
     "question.bad_department": _l("Cơ quan trả lời không có trong danh sách."),
     "question.unknown_action": _l("Thao tác không được hỗ trợ."),
     "question.bad_argument": _l("Thao tác không nhận tham số này."),
-    "question.conflict": _l("Câu hỏi vừa được người khác thay đổi. Màn hình đã cập nhật; vui lòng xem lại rồi thao tác lại."),
+    "question.conflict": _l(
+        "Câu hỏi vừa được người khác thay đổi. Màn hình đã cập nhật; vui lòng xem lại rồi thao tác lại."
+    ),
     "question.bad_transition": _l("Không thể thực hiện thao tác này với câu hỏi ở trạng thái hiện tại."),
     "question.bad_reason": _l("Cần chọn lý do từ chối."),
     "question.bad_merge": _l("Không thể gộp câu hỏi này vào câu hỏi đã chọn."),
     "question.not_found": _l("Không tìm thấy câu hỏi."),
+    "question.bad_version": _l("Thiếu phiên bản câu hỏi bạn đang xem. Vui lòng tải lại trang."),
+    "question.bad_order": _l("Không thể xếp câu hỏi sau một câu chưa có trong hàng đợi."),
+    "question.bad_notes": _l("Ghi chú cho Chủ tịch phải là chữ, tối đa %(limit)s ký tự."),
     "limit.device": _l("Bạn gửi hơi nhanh. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
     "limit.site": _l("Điểm cầu đang gửi rất nhiều câu hỏi. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
-    "limit.address": _l("Mạng này đang gửi rất nhiều câu hỏi. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
+    "limit.address": _l(
+        "Mạng này đang gửi rất nhiều câu hỏi. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."
+    ),
     "auth.device": _l("Trình duyệt chưa có mã thiết bị. Vui lòng tải lại trang."),
     "auth.unknown_site": _l("Điểm cầu không có trong hội nghị."),
     "request.malformed": _l("Yêu cầu không đúng định dạng."),

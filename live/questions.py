@@ -16,6 +16,8 @@ The lifecycle (actions on the left, ``status → status``)::
     forward   approved | on_screen → forwarded         (department required; written reply)
     edit      received | approved, status unchanged    (original text kept once)
     assign    received | approved | on_screen, status unchanged (theme, department)
+    note      received | approved | on_screen, status unchanged (prepared notes for the chairman)
+    order     approved | on_screen, status unchanged   (its rank in the queue)
 
 Nothing is ever deleted: a rejection or a merge can be undone with ``reopen``, because a
 secretariat screening hundreds of questions will misclick and nothing a young person sends may
@@ -74,6 +76,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "forward": {APPROVED: FORWARDED, ON_SCREEN: FORWARDED},
     "edit": {s: s for s in _EDITABLE},
     "assign": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
+    "note": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
+    "order": {s: s for s in (APPROVED, ON_SCREEN)},
 }
 ACTIONS = tuple(TRANSITIONS)
 _ARGUMENTS: dict[str, tuple[str, ...]] = {
@@ -82,7 +86,10 @@ _ARGUMENTS: dict[str, tuple[str, ...]] = {
     "forward": ("department", "departments"),
     "edit": ("text",),
     "assign": ("theme", "department", "themes", "departments"),
+    "note": ("notes",),
+    "order": ("rank",),
 }
+NOTES_LIMIT = 2000
 
 # ---------------------------------------------------------------- validation
 
@@ -220,6 +227,9 @@ def transition(question: dict, action: str, now: float, *, expected_version: int
     elif action == "reopen":
         new["reason"] = None
         new["merged_into"] = None
+    elif action == "approve":
+        if new.get("rank") is None:  # joins the end of the queue
+            new["rank"] = float(now)
     elif action == "show":
         new["shown_at"] = now
     elif action == "answer":
@@ -232,6 +242,21 @@ def transition(question: dict, action: str, now: float, *, expected_version: int
         if text != question.get("text") and question.get("original_text") is None:
             new["original_text"] = question.get("text")
         new["text"], new["fold"] = text, fold(text)
+    elif action == "note":
+        notes = args.get("notes")
+        if notes is None:
+            notes = ""
+        if not isinstance(notes, str) or len(notes) > _RAW_LIMIT:
+            raise DomainError("question.bad_notes", limit=NOTES_LIMIT)
+        notes = clean(notes, multiline=True).strip()
+        if len(notes) > NOTES_LIMIT:
+            raise DomainError("question.bad_notes", limit=NOTES_LIMIT)
+        new["notes"] = notes
+    elif action == "order":
+        rank = args.get("rank")
+        if not isinstance(rank, (int, float)) or isinstance(rank, bool) or rank != rank or abs(rank) > 1e15:
+            raise DomainError("question.bad_argument", action=action, argument="rank")
+        new["rank"] = float(rank)
     elif action == "assign":
         if "theme" not in args and "department" not in args:
             raise DomainError("question.bad_argument", action=action, argument="")

@@ -19,6 +19,7 @@ from . import access, desk, floor, messages, rooms
 from .auth import current_roles, device_id
 from .errors import DomainError
 from .services import COMMAND_ARGS, Change, Day
+from .text import clean
 
 log = logging.getLogger("live.realtime")
 
@@ -31,6 +32,7 @@ class Connection:
     roles: frozenset[str]
     site: str | None = None
     device: str | None = None
+    name: str = ""  # the person at a staff screen, as they typed it (for the audit log)
     address: str = ""
 
 
@@ -63,8 +65,10 @@ class Connections:
 STAFF_ROOMS = {
     "moderator": (rooms.desk(), rooms.roll()),
     "admin": (rooms.desk(), rooms.roll()),
-    "mc": (rooms.roll(),),
+    "mc": (rooms.roll(), rooms.queue()),
+    "chair": (rooms.queue(),),
 }
+NAME_LIMIT = 40
 
 
 def broadcast(socketio: SocketIO, change: Change) -> None:
@@ -110,13 +114,17 @@ def register(socketio: SocketIO, day: Day) -> Connections:
             site = auth.get("site")
             if not isinstance(site, str) or site not in site_ids():
                 refuse(screen, roles, "auth.unknown_site")
-        connections.add(request.sid, screen, roles, site=site, address=request.remote_addr or "")
+        name = auth.get("name")
+        name = " ".join(clean(name).split())[:NAME_LIMIT] if isinstance(name, str) and len(name) < 1000 else ""
+        connections.add(request.sid, screen, roles, site=site, address=request.remote_addr or "", name=name)
         join_room(rooms.screens())
         for room in STAFF_ROOMS.get(screen, ()):
             join_room(room)
         for role in roles:
             join_room(rooms.role(role))
         socketio.emit("state.snapshot", day.snapshot(), to=request.sid)
+        if rooms.queue() in STAFF_ROOMS.get(screen, ()):
+            socketio.emit("queue.snapshot", {"seq": day.store.seq(), **day.desk.queue()}, to=request.sid)
         if site is not None:
             join_room(rooms.site(site))
             presence.connect(request.sid, site, time.time())
@@ -186,6 +194,19 @@ def register(socketio: SocketIO, day: Day) -> Connections:
     def questions_get(_payload=None):
         return {"ok": True, "questions": day.desk.for_desk()}
 
+    def question_act(action, payload):
+        me = connections.get(request.sid)
+        role = next((r for r in ("admin", "mc", "moderator") if r in me.roles), "")
+        question, change = day.desk.act(action, payload, role=role, name=me.name)
+        broadcast(socketio, change)
+        return {"ok": True, "seq": change.seq, "question": desk.staff_view(question)}
+
+    def question_similar(payload):
+        return {"ok": True, "similar": day.desk.similar(payload)}
+
+    def audit_get(_payload=None):
+        return {"ok": True, "entries": day.desk.audit()}
+
     def roll_get(_payload=None):
         ids = site_ids()
         counts = day.desk.counts()
@@ -204,6 +225,10 @@ def register(socketio: SocketIO, day: Day) -> Connections:
     guarded("question.mine", question_mine)
     guarded("questions.get", questions_get)
     guarded("roll.get", roll_get)
+    for action in desk.ACTIONS:
+        guarded(f"question.{action}", functools.partial(question_act, action))
+    guarded("question.similar", question_similar)
+    guarded("audit.get", audit_get)
 
     @socketio.on("*")
     def unknown_event(event, *_args):
@@ -217,7 +242,8 @@ def register(socketio: SocketIO, day: Day) -> Connections:
         return messages.reply(DomainError("server.error"))
 
     handled = {"time.sync", "state.get", "question.submit", "question.enter", "question.mine", "questions.get"}
-    unknown = set(access.EVENTS) - handled - {"roll.get"} - set(COMMAND_ARGS)
+    handled |= {"roll.get", "question.similar", "audit.get", *(f"question.{a}" for a in desk.ACTIONS)}
+    unknown = set(access.EVENTS) - handled - set(COMMAND_ARGS)
     if unknown:
         raise RuntimeError(f"events without a handler: {sorted(unknown)}")
     return connections

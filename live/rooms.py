@@ -36,3 +36,8 @@ def device(device_id: str) -> str:
 def site(site_id: str) -> str:
     """One bridge point's site screens."""
     return f"site:{site_id}"
+
+
+def queue() -> str:
+    """The MC's and the chairman's screens: the approved queue, never unapproved text."""
+    return "queue"

@@ -145,6 +145,8 @@ class Day:
             "clock": clock.AgendaClock.from_dict(self.store.get(CLOCK)).to_dict(),
             "speaker": clock.SpeakerTimer.from_dict(self.store.get(SPEAKER)).to_dict(),
             "sites": [{k: site.get(k, "") for k in ("id", "code", "name", "kind")} for site in doc.get("sites", [])],
+            "themes": [{"id": t["id"], "name": t["name"]} for t in doc.get("themes", [])],
+            "departments": [{"id": d["id"], "name": d["name"]} for d in doc.get("departments", [])],
             "floor": floor.Floor.from_dict(self.store.get(FLOOR)).to_dict(),
             "current_question": self.desk.current(),
         }

@@ -348,6 +348,7 @@ REQUIRED_ARGS = {
     "forward": {"department": "giao-duc-dao-tao"},
     "edit": {"text": "Học bổng cho sinh viên nghèo?"},
     "assign": {"theme": "giao-duc"},
+    "order": {"rank": 5.0},
 }
 PATHS = {
     "received": [],
@@ -378,6 +379,11 @@ LEGAL = {
     ("received", "assign"): "received",
     ("approved", "assign"): "approved",
     ("on_screen", "assign"): "on_screen",
+    ("received", "note"): "received",
+    ("approved", "note"): "approved",
+    ("on_screen", "note"): "on_screen",
+    ("approved", "order"): "approved",
+    ("on_screen", "order"): "on_screen",
 }
 
 
@@ -718,3 +724,23 @@ def test_ten_thousand_questions_are_searched_quickly():
     assert all("học bổng" in texts[n] and "Quảng Lâm" in texts[n] for n, _ in found)
     assert searching < 1.0, f"one search over 10,000 questions took {searching:.2f}s"
     assert fingerprinting < 10.0, f"fingerprinting 10,000 questions took {fingerprinting:.2f}s"
+
+
+def test_notes_for_the_chairman_are_cleaned_and_limited():
+    question = act(submit(), "note", notes="  Sở GD&ĐT đã có\u0000 số liệu 2025\n\n  ")
+    assert question["notes"] == "Sở GD&ĐT đã có số liệu 2025"
+    assert act(question, "note", notes=None)["notes"] == ""
+    for bad in (7, ["x"], "x" * 2001):
+        with refused("question.bad_notes"):
+            act(question, "note", notes=bad)
+
+
+def test_approval_puts_a_question_at_the_end_of_the_queue_and_order_moves_it():
+    first = act(submit(), "approve", NOW + 10)
+    assert first["rank"] == NOW + 10
+    moved = act(first, "order", rank=1.5)
+    assert moved["rank"] == 1.5
+    assert act(act(moved, "reopen"), "approve", NOW + 99)["rank"] == 1.5  # a reopened question keeps its place
+    for bad in ("1", None, float("nan"), True, 1e16):
+        with refused("question.bad_argument"):
+            act(first, "order", rank=bad)
