@@ -39,6 +39,48 @@ SITE_KIND_NAMES = {
     "ward": _l("phường (ward)"),
 }
 
+STATUS_NAMES = {
+    "received": _l("đã nhận"),
+    "approved": _l("đã duyệt"),
+    "rejected": _l("từ chối"),
+    "merged": _l("đã gộp"),
+    "on_screen": _l("đang trình chiếu"),
+    "answered": _l("đã trả lời"),
+    "forwarded": _l("chuyển trả lời bằng văn bản"),
+}
+
+ACTION_NAMES = {
+    "approve": _l("Duyệt"),
+    "reject": _l("Từ chối"),
+    "merge": _l("Gộp câu hỏi trùng"),
+    "reopen": _l("Mở lại"),
+    "edit": _l("Sửa nội dung"),
+    "assign": _l("Phân nhóm vấn đề, cơ quan trả lời"),
+    "note": _l("Ghi chú cho Chủ tịch"),
+    "order": _l("Xếp thứ tự"),
+    "show": _l("Trình chiếu"),
+    "hide": _l("Tắt trình chiếu"),
+    "answer": _l("Đã trả lời tại hội nghị"),
+    "forward": _l("Chuyển trả lời bằng văn bản"),
+}
+
+# the fields of a question as the audit log names them
+QUESTION_FIELDS = {
+    "status": _l("trạng thái"),
+    "text": _l("nội dung"),
+    "original_text": _l("nội dung gốc"),
+    "theme": _l("nhóm vấn đề"),
+    "department": _l("cơ quan trả lời"),
+    "notes": _l("ghi chú"),
+    "rank": _l("thứ tự"),
+    "reason": _l("lý do"),
+    "merged_into": _l("gộp vào"),
+    "origins": _l("nơi hỏi"),
+    "shown_at": _l("giờ trình chiếu"),
+    "answered_at": _l("giờ trả lời"),
+    "forwarded_at": _l("giờ chuyển"),
+}
+
 MESSAGES = {
     "clock.no_items": _l("Chương trình chưa có mục nào."),
     "clock.already_running": _l("Đồng hồ đang chạy."),

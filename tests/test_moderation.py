@@ -305,3 +305,29 @@ def test_every_action_is_in_the_append_only_audit_log_with_who_and_what(day, con
     assert edit["before"]["text"] == "Câu hỏi cho nhật ký" and edit["after"]["text"].endswith("(đã sửa)")
     assert entries[1]["before"]["status"] == "received" and entries[1]["after"]["status"] == "approved"
     assert entries[0]["at"] <= entries[1]["at"] <= entries[2]["at"]
+
+
+def test_the_admin_reads_and_downloads_the_audit_log(day):
+    import io
+
+    import openpyxl
+    import requests
+
+    q = day.ask("1304", '=HYPERLINK("http://evil")  câu hỏi có công thức')
+    day.act(day.moderator, "reject", q, reason="inappropriate")
+    with requests.Session() as admin:
+        admin.get(day.server.link("admin"), timeout=5)
+        page = admin.get(day.server.url + "/admin/audit", timeout=5)
+        assert page.status_code == 200 and "Từ chối" in page.text and q["code"] in page.text
+        assert "đã nhận" in page.text and "từ chối" in page.text
+        csv_text = admin.get(day.server.url + "/admin/audit.csv", timeout=5).content.decode("utf-8-sig")
+        assert csv_text.splitlines()[0].startswith("Thời gian,Vai trò")
+        assert q["code"] in csv_text
+        book = openpyxl.load_workbook(io.BytesIO(admin.get(day.server.url + "/admin/audit.xlsx", timeout=5).content))
+        rows = list(book.active.iter_rows(values_only=True))
+        assert rows[1][3] == "Từ chối" and rows[1][4] == q["code"]
+        assert "/" in rows[1][0] and ":" in rows[1][0]  # dd/mm/yyyy HH:MM:SS
+    with requests.Session() as moderator:
+        moderator.get(day.server.link("moderator"), timeout=5)
+        assert moderator.get(day.server.url + "/admin/audit", timeout=5).status_code == 403
+        assert moderator.get(day.server.url + "/admin/audit.csv", timeout=5).status_code == 403

@@ -8,7 +8,7 @@ import re
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from .. import access, messages, sitefile
+from .. import access, exports, messages, sitefile
 from ..auth import day, grant, screen
 from ..conference import LIST_FIELDS, SITE_KINDS, day_month_year, fingerprint, from_file, to_file
 from ..errors import Conflict, DomainError
@@ -192,6 +192,73 @@ def import_sites():
         return _render(current, messages.describe(error), 400)
     flash(gettext("Đã nhập %(count)s điểm cầu từ tệp %(name)s.", count=len(sites), name=upload.filename[:80]))
     return redirect(url_for("admin.page"), code=303)
+
+
+def _audit_rows() -> list[list[str]]:
+    """The audit log as a person reads it, newest first."""
+    zone = current_app.config.get("TIMEZONE") or exports.TIMEZONE
+
+    def describe(fields: dict) -> str:
+        parts = []
+        for name, value in fields.items():
+            if name == "status":
+                value = messages.STATUS_NAMES.get(value, value)
+            elif name.endswith("_at"):
+                value = exports.local_time(value, zone)
+            elif name == "origins":
+                value = ", ".join(o.get("code", "") for o in value or [])
+            parts.append(f"{messages.QUESTION_FIELDS.get(name, name)}: {'' if value is None else value}")
+        return "; ".join(parts)
+
+    rows = []
+    for entry in reversed(day().desk.audit()):
+        who = ROLE_NAMES.get(entry.get("role"), entry.get("role") or "")
+        rows.append(
+            [
+                exports.local_time(entry.get("at"), zone),
+                str(who),
+                entry.get("name") or "",
+                str(messages.ACTION_NAMES.get(entry.get("action"), entry.get("action"))),
+                entry.get("code") or "",
+                describe(entry.get("before") or {}),
+                describe(entry.get("after") or {}),
+            ]
+        )
+    return rows
+
+
+def _audit_headers() -> list[str]:
+    return [
+        gettext("Thời gian"),
+        gettext("Vai trò"),
+        gettext("Người thao tác"),
+        gettext("Thao tác"),
+        gettext("Mã câu hỏi"),
+        gettext("Trước"),
+        gettext("Sau"),
+    ]
+
+
+@bp.get("/audit")
+@screen("admin")
+def audit():
+    """Every moderation and MC action, newest first: who, when, what, before → after."""
+    return render_template(
+        "audit.html", screen="audit", headers=_audit_headers(), rows=_audit_rows(), snapshot=day().snapshot()
+    )
+
+
+@bp.get("/audit.<fmt>")
+@screen("admin")
+def audit_file(fmt: str):
+    if fmt == "csv":
+        body, mime = exports.table_csv(_audit_headers(), _audit_rows()), "text/csv"
+    elif fmt == "xlsx":
+        body = exports.table_xlsx(gettext("Nhật ký thao tác"), _audit_headers(), _audit_rows())
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        return Response(status=404)
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f"attachment; filename=nhat-ky.{fmt}"})
 
 
 @bp.post("/links/<role>")
