@@ -320,6 +320,34 @@ def test_my_questions_show_each_status_apart_and_follow_the_server(make_server, 
     assert again.problems() == []
 
 
+def test_the_phone_follows_its_question_live_from_received_to_answered(make_server, phones, connect_staff):
+    server = make_server()
+    moderator, mc = connect_staff(server, "moderator"), connect_staff(server, "mc")
+    phone = phones.open(server)
+    ask(phone, "Tỉnh có hỗ trợ thanh niên khởi nghiệp không?")
+    code = receipt_code(phone)
+    badge = phone.page.locator("#mine li").first.locator(".b")
+    expect(badge).to_have_text("Đã nhận")
+
+    [question] = desk_copies(moderator, "Tỉnh có hỗ trợ thanh niên khởi nghiệp không?")
+    assert question["code"] == code
+    steps = [
+        (moderator, "approve", {}, "Đã duyệt"),
+        (mc, "show", {}, "Đang trình chiếu"),
+        (mc, "answer", {}, "Đã trả lời"),
+    ]
+    for who, action, args, shown in steps:
+        reply = who.call(f"question.{action}", {"id": question["id"], "version": question["version"], **args})
+        assert reply["ok"], reply
+        question = reply["question"]
+        expect(badge).to_have_text(shown, timeout=3000)
+    # after a reload the phone asks the server again and shows its word
+    phone.page.reload()
+    connected(phone)
+    expect(phone.page.locator("#mine li").first.locator(".b")).to_have_text("Đã trả lời")
+    assert phone.problems() == []
+
+
 # ---------------------------------------------------------------- 3. what the page refuses
 
 
