@@ -249,6 +249,34 @@ def test_chromium_prints_57_a4_posters_with_decodable_codes(day_server, screens,
     screens.assert_clean()
 
 
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_a_printed_posters_code_opens_its_sites_page_and_the_question_reaches_the_secretariat(
+    day_server, screens, browser, connect_staff
+):
+    """The day as the issue puts it: poster → phone camera → question → the secretariat's feed."""
+    moderator = connect_staff(day_server, "moderator")
+    sheet = screens.open(day_server, "qr-sheet", {"width": 1280, "height": 900}, wait=False)
+    sheet.page.emulate_media(media="print")
+    for site in (SITES[0], next(s for s in SITES if s["id"] == "1304"), SITES[-1]):
+        poster = sheet.page.locator(f"#poster-{site['id']}")
+        poster.scroll_into_view_if_needed()
+        (code,) = decode(grey_pixels(poster.screenshot(animations="disabled")))
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = phone.new_page()
+        page.goto(code.text)  # what the phone's camera app opens
+        expect(page.locator("#conn")).to_have_text("Đã kết nối")
+        expect(page.locator("body")).to_contain_text(site["name"])
+        text = f"Câu hỏi từ {site['name']} qua mã QR"
+        page.get_by_label("Câu hỏi của bạn").fill(text)
+        page.get_by_role("button", name="Gửi câu hỏi").click()
+        expect(page.locator("#result .msg.ok")).to_contain_text("Mã theo dõi")
+        added = moderator.wait_for(lambda e, d, t=text: e == "question.added" and d["question"]["text"] == t)
+        assert added["question"]["site"] == site["id"] and added["question"]["channel"] == "qr"
+        phone.close()
+    screens.assert_clean()
+
+
 # ---------------------------------------------------------------- the technicians' pages
 
 
