@@ -314,7 +314,9 @@ class Desk:
         changed = [doc for k, doc in written.items() if k.startswith(PREFIX)]
         for question in changed:
             emits.append(("question.changed", {"seq": seq, "question": staff_view(question)}, rooms.desk()))
-            view = queue_view(question, names) if question["status"] in QUEUE_STATUSES else None
+            # answered and forwarded ones leave the queue with their status, for the counts per site
+            visible = QUEUE_STATUSES + (questions.ANSWERED, questions.FORWARDED)
+            view = queue_view(question, names) if question["status"] in visible else None
             emits.append(("question.changed", {"seq": seq, "id": question["id"], "question": view}, rooms.queue()))
             for asker in self._askers(question):
                 status = {"id": asker["id"], "code": asker["code"], "status": questions.public_status(question)}

@@ -92,6 +92,13 @@ def test_a_question_is_forwarded_to_a_named_department_for_a_written_reply(day):
     reply = day.act(day.mc, "forward", q, department="d5")
     assert reply["ok"] and reply["question"]["status"] == "forwarded" and reply["question"]["department"] == "d5"
     day.phones["hall"].wait_for(lambda e, d: e == "question.status" and d["status"] == "forwarded")
+    # the chairman's count of questions answered per site hears of it, with the department
+    left = day.chair.wait_for(
+        lambda e, d: (
+            e == "question.changed" and d["id"] == q["id"] and d["question"] and d["question"]["status"] == "forwarded"
+        )
+    )
+    assert left["question"]["department"] == "d5" and left["question"]["site"] == "hall"
 
 
 def test_two_moderators_on_one_question_the_second_gets_a_conflict_not_an_overwrite(day, connect_staff):
