@@ -1,9 +1,13 @@
 /* The chairman's screen: the current item and its clock, the bridge point that has the floor
  * with the speaker timer, the bridge points waiting to speak (read-only: the MC gives the
- * floor), the agenda. */
+ * floor), the question on screen with who asked it, who answers it and the prepared notes, the
+ * next questions by theme, how many questions each bridge point has had answered (so that no
+ * commune is left unheard), and the agenda. */
 (function () {
   "use strict";
-  const { $, el } = Live.dom;
+  const { $, el, setText } = Live.dom;
+  const Q = JSON.parse($("#queue-i18n").textContent);
+  const NEXT_SHOWN = 5;
   const list = document.getElementById("agenda");
   const line = $("#floor-line");
   const requests = $("#floor-requests");
@@ -37,7 +41,107 @@
     requests.dataset.shown = want;
   }
 
-  Live.onState(renderFloor);
+  /* ---------------------------------------------------------------- the question on screen */
+
+  function alsoAsked(q) {
+    const others = LiveQueue.sitesOf(q);
+    others.delete(q.site);
+    return others.size ? Q.also.replace("{sites}", [...others].map((id) => siteName(Live.state, id)).join(", ")) : "";
+  }
+
+  function renderQuestion() {
+    // the projector's question (question.current) decides what is on screen; the queue adds
+    // what only the chairman sees: the answering department and the prepared notes
+    const current = Live.state.current_question;
+    const held = LiveQueue.onScreen();
+    const q = current ? (held && held.id === current.id ? held : null) : null;
+    $(".chair-question").dataset.state = current ? "on" : "off";
+    $("#chair-question-empty").hidden = Boolean(current);
+    $("#chair-question").hidden = !current;
+    setText("#question-origin", current ? current.origin || current.site_name || "" : "");
+    setText("#question-text", current ? current.text : "");
+    // read from the chairman's seat: the longer the question, the smaller its letters (in steps)
+    const length = current ? current.text.length : 0;
+    $("#question-text").dataset.length = length > 600 ? "long" : length > 250 ? "medium" : "short";
+    const also = q ? alsoAsked(q) : "";
+    $("#question-also").hidden = !also;
+    setText("#question-also", also);
+    $("#question-dept-line").hidden = !q;
+    setText("#question-dept", q ? (q.department ? LiveQueue.departmentName(q.department) : Q.no_department) : "");
+    $("#question-dept").classList.toggle("none", Boolean(q && !q.department));
+    const notes = q && q.notes ? q.notes : "";
+    $("#question-notes-box").hidden = !notes;
+    setText("#question-notes", notes);
+  }
+
+  /* ---------------------------------------------------------------- the next questions */
+
+  function nextItem(q, first) {
+    const li = el("li", { class: "next-item" + (first ? " is-next" : ""), "data-id": q.id });
+    const head = el("p", { class: "next-head" });
+    if (first) head.appendChild(el("span", { class: "q-badge q-badge-next" }, Q.next));
+    head.appendChild(el("span", { class: "next-origin" }, q.origin || siteName(Live.state, q.site)));
+    li.appendChild(head);
+    li.appendChild(el("p", { class: "next-text" }, q.text));
+    const dept = q.department ? Q.department.replace("{d}", LiveQueue.departmentName(q.department)) : Q.no_department;
+    li.appendChild(el("p", { class: "next-dept" + (q.department ? "" : " none") }, dept));
+    return li;
+  }
+
+  function renderNext(model) {
+    const box = $("#next");
+    const coming = LiveQueue.upcoming(NEXT_SHOWN);
+    const waiting = model.questions.filter((q) => q.status === "approved").length;
+    $("#next-empty").hidden = coming.length > 0;
+    if (!model.loaded) setText("#next-empty", Q.loading);
+    else if (box.dataset.empty !== undefined) setText("#next-empty", box.dataset.empty);
+    const groups = LiveQueue.groups(coming).map((group) => {
+      const section = el("section", { class: "next-group", "data-theme": group.key });
+      section.appendChild(el("h3", { class: "next-theme" }, group.theme ? group.theme.name : Q.no_theme));
+      const ol = el("ol", { class: "next-list" });
+      group.questions.forEach((q) => ol.appendChild(nextItem(q, q === coming[0])));
+      section.appendChild(ol);
+      return section;
+    });
+    if (waiting > coming.length) groups.push(el("p", { class: "next-more" }, Q.more.replace("{n}", String(waiting - coming.length))));
+    box.replaceChildren(...groups);
+  }
+
+  /* ---------------------------------------------------------------- answers per bridge point */
+
+  function renderSites(model) {
+    const sites = Live.state.sites || [];
+    const counted = sites.map((site, i) => ({ site, i, n: model.answered[site.id] || 0 }));
+    // the fewest answers first: the sites still waiting to be heard are at the top
+    counted.sort((a, b) => a.n - b.n || a.i - b.i);
+    const heard = counted.filter((c) => c.n > 0).length;
+    setText("#sites-summary", model.loaded ? Q.summary.replace("{n}", String(heard)).replace("{total}", String(sites.length)) : Q.loading);
+    $("#sites-summary").dataset.unheard = String(sites.length - heard);
+    const box = $("#sites-answered");
+    const want = counted.map((c) => `${c.site.id}:${c.site.name}:${c.n}`).join("|");
+    if (box.dataset.shown === want) return;
+    box.replaceChildren(
+      ...counted.map((c) => {
+        const li = el("li", { class: "site-answered" + (c.n === 0 ? " unheard" : ""), "data-site": c.site.id, "data-count": String(c.n) });
+        li.appendChild(el("span", { class: "site-answered-name", title: c.site.name }, c.site.name));
+        li.appendChild(el("span", { class: "site-answered-count" }, String(c.n)));
+        return li;
+      }),
+    );
+    box.dataset.shown = want;
+  }
+
+  $("#next").dataset.empty = $("#next-empty").textContent;
+  Live.onState((snap) => {
+    renderFloor(snap);
+    renderQuestion();
+    renderSites(LiveQueue.model);
+  });
+  LiveQueue.onChange((model) => {
+    renderQuestion();
+    renderNext(model);
+    renderSites(model);
+  });
   Live.onTick((snap, now) => {
     Live.renderClock(snap, now);
     Live.renderAgenda(list, snap, now, null);

@@ -156,9 +156,23 @@
 
   /* ---------------------------------------------------------------- connection */
 
+  /** The handshake, read again at every (re)connection: the screen, a site screen's bridge point
+   * (<body data-site>), and the person's name for the audit log (localStorage "live.name", typed
+   * on the secretariat's screen). */
+  function handshake() {
+    const auth = { screen: screen };
+    if (document.body.dataset.site) auth.site = document.body.dataset.site;
+    try {
+      const name = (localStorage.getItem("live.name") || "").trim().slice(0, 40);
+      if (name) auth.name = name;
+    } catch (err) {
+      // storage refused (private mode): connect without a name
+    }
+    return auth;
+  }
+
   const socket = io({
-    // a site screen also names its bridge point (<body data-site>)
-    auth: document.body.dataset.site ? { screen: screen, site: document.body.dataset.site } : { screen: screen },
+    auth: (cb) => cb(handshake()),
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     // staff screens are few (about 60): come back fast after a restart, within the 2 s the hall expects
@@ -232,6 +246,11 @@
   socket.on("floor.changed", (change) => {
     if (change.seq < state.seq) return;
     apply(Object.assign({}, state, { seq: change.seq, floor: change.floor }));
+  });
+  // the question on screen (only ever an approved one): what the projector may show, or null
+  socket.on("question.current", (change) => {
+    if (!change || change.seq < state.seq) return;
+    apply(Object.assign({}, state, { seq: change.seq, current_question: change.question || null }));
   });
   socket.on("access.revoked", () => window.location.reload());
   setInterval(() => socket.connected && syncTime(), 60000);

@@ -1,0 +1,203 @@
+/* The approved question queue, as the MC's tablet and the chairman's screen hold it.
+ *
+ * The server sends `queue.snapshot` {seq, questions, answered, themes, departments} right after
+ * connecting (and again after every reconnection), then `question.changed` {seq, id, question}
+ * for every change: `question` is the queue view, or null when the question left the approved
+ * queue. Both screens only ever hold approved or on-screen questions: never unapproved text.
+ *
+ * Answers per site count a question once, when one that this screen holds leaves the queue as
+ * answered or forwarded: a push that the snapshot already counted finds nothing to remove. A
+ * question on screen that leaves with a null view was answered or forwarded too: the lifecycle
+ * (live/questions.py) has no other way out of "on_screen" but back to "approved". */
+(function () {
+  "use strict";
+
+  const WAITING = "approved";
+  const ON_SCREEN = "on_screen";
+  const DONE = new Set(["answered", "forwarded"]);
+  const LAST_THEME_KEY = `live.queue.lastTheme.${document.body.dataset.screen}`;
+
+  const model = {
+    loaded: false,
+    baseSeq: -1, // the snapshot's seq: pushes up to it are already in the snapshot
+    questions: [], // in the conference's theme order, then rank
+    answered: {}, // site id → questions answered or forwarded
+    themes: [],
+    departments: [],
+    lastTheme: readLastTheme(), // the theme of the question on screen last (undefined: none yet)
+  };
+  const listeners = [];
+
+  function readLastTheme() {
+    try {
+      const raw = sessionStorage.getItem(LAST_THEME_KEY);
+      return raw === null ? undefined : JSON.parse(raw);
+    } catch (e) {
+      return undefined;
+    }
+  }
+
+  function rememberTheme(theme) {
+    model.lastTheme = theme === undefined ? null : theme;
+    try {
+      sessionStorage.setItem(LAST_THEME_KEY, JSON.stringify(model.lastTheme));
+    } catch (e) {
+      /* private mode: remembered for this page only */
+    }
+  }
+
+  function themeIndex(theme) {
+    const i = model.themes.findIndex((t) => t.id === theme);
+    return i < 0 ? model.themes.length : i;
+  }
+
+  /** The server's order (live/desk.py Desk.queue): theme order, then rank, then id. */
+  function compare(a, b) {
+    const ta = themeIndex(a.theme);
+    const tb = themeIndex(b.theme);
+    if (ta !== tb) return ta - tb;
+    const ra = a.rank || 0;
+    const rb = b.rank || 0;
+    if (ra !== rb) return ra - rb;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  }
+
+  function notify() {
+    for (const fn of listeners) fn(model);
+  }
+
+  function sitesOf(question) {
+    const sites = new Set([question.site]);
+    for (const o of question.origins || []) if (o && o.site) sites.add(o.site);
+    return sites;
+  }
+
+  /** The conference's themes or departments ([{id, name}]): from the queue's snapshot, else from
+   * the screen's state (wherever the server puts them). */
+  function listOf(name, snap) {
+    const state = Live.state || {};
+    for (const found of [snap[name], state[name], state.conference && state.conference[name]]) {
+      if (Array.isArray(found)) return found;
+    }
+    return model[name];
+  }
+
+  Live.socket.on("queue.snapshot", (snap) => {
+    model.loaded = true;
+    model.baseSeq = typeof snap.seq === "number" ? snap.seq : -1;
+    model.themes = listOf("themes", snap);
+    model.departments = listOf("departments", snap);
+    model.questions = (snap.questions || []).slice().sort(compare);
+    model.answered = Object.assign({}, snap.answered || {});
+    const shown = model.questions.find((q) => q.status === ON_SCREEN);
+    if (shown) rememberTheme(shown.theme);
+    notify();
+  });
+
+  Live.socket.on("question.changed", (change) => {
+    if (!model.loaded || !change || typeof change.seq !== "number" || change.seq <= model.baseSeq) return;
+    const id = change.id || (change.question && change.question.id);
+    if (!id) return;
+    const i = model.questions.findIndex((q) => q.id === id);
+    const held = i >= 0 ? model.questions[i] : null;
+    const view = change.question;
+    if (held && view && typeof held.version === "number" && view.version < held.version) return;
+    if (view && (view.status === WAITING || view.status === ON_SCREEN)) {
+      if (held) model.questions[i] = view;
+      else model.questions.push(view);
+      model.questions.sort(compare);
+      if (view.status === ON_SCREEN) rememberTheme(view.theme);
+    } else if (held) {
+      model.questions.splice(i, 1);
+      // answered or forwarded: said by the view, or implied when the question on screen leaves
+      // the queue (an on-screen question can only be answered, forwarded or taken off screen)
+      if ((view && DONE.has(view.status)) || (!view && held.status === ON_SCREEN)) {
+        const done = view || held;
+        for (const site of sitesOf(done)) model.answered[site] = (model.answered[site] || 0) + 1;
+        rememberTheme(done.theme);
+      }
+    }
+    notify();
+  });
+
+  // the admin may rename or reorder themes and departments during the day: follow the state
+  Live.onState(() => {
+    const themes = listOf("themes", {});
+    const departments = listOf("departments", {});
+    const same = JSON.stringify([themes, departments]) === JSON.stringify([model.themes, model.departments]);
+    if (same) return;
+    model.themes = themes;
+    model.departments = departments;
+    model.questions.sort(compare);
+    notify();
+  });
+
+  Live.socket.on("disconnect", () => {
+    // the snapshot after reconnecting replaces everything; until then the list stays as it was
+    model.baseSeq = Infinity;
+  });
+
+  /** The question on screen, as the queue holds it (with its version, department and notes). */
+  function onScreen() {
+    return model.questions.find((q) => q.status === ON_SCREEN) || null;
+  }
+
+  /** The question the MC will most likely show next: the first waiting one in the theme on screen
+   * (or answered last); when that theme has none left, the first of the themes that follow. */
+  function next() {
+    const waiting = model.questions.filter((q) => q.status === WAITING);
+    if (!waiting.length) return null;
+    const shown = onScreen();
+    const theme = shown ? shown.theme : model.lastTheme;
+    if (theme === undefined) return waiting[0];
+    const at = themeIndex(theme);
+    return (
+      waiting.find((q) => themeIndex(q.theme) === at) || waiting.find((q) => themeIndex(q.theme) > at) || waiting[0]
+    );
+  }
+
+  /** Up to ``n`` waiting questions from the next one on, in queue order (wrapping to the start). */
+  function upcoming(n) {
+    const waiting = model.questions.filter((q) => q.status === WAITING);
+    const first = next();
+    if (!first) return [];
+    const i = waiting.indexOf(first);
+    return waiting.slice(i).concat(waiting.slice(0, i)).slice(0, n);
+  }
+
+  /** The queue by theme, in the conference's theme order: [{theme: {id, name} | null, questions}]. */
+  function groups(list) {
+    const out = [];
+    for (const q of list || model.questions) {
+      const last = out[out.length - 1];
+      if (last && last.key === (q.theme || "")) last.questions.push(q);
+      else out.push({ key: q.theme || "", theme: model.themes.find((t) => t.id === q.theme) || null, questions: [q] });
+    }
+    return out;
+  }
+
+  function themeName(id) {
+    const t = model.themes.find((x) => x.id === id);
+    return t ? t.name : "";
+  }
+
+  function departmentName(id) {
+    const d = model.departments.find((x) => x.id === id);
+    return d ? d.name : id || "";
+  }
+
+  window.LiveQueue = {
+    model,
+    onChange(fn) {
+      listeners.push(fn);
+      fn(model);
+    },
+    onScreen,
+    next,
+    upcoming,
+    groups,
+    themeName,
+    departmentName,
+    sitesOf,
+  };
+})();
