@@ -1,9 +1,954 @@
-/* The secretariat's screen: the agenda and its clock (the question console joins it later). */
+/* The secretariat's console (tổ thư ký): every question live, filters and a search that ignores
+ * diacritics, moderation actions with the version the person saw (a conflict is shown, never
+ * overwritten), duplicates, the approved queue by theme, and questions typed in from the floor.
+ *
+ * The list is loaded with "questions.get" on every (re)connection and kept current by the
+ * "question.added" / "question.changed" pushes; a push older than what we hold is ignored.
+ * Rendering is batched into one animation frame and capped (PAGE rows at a time, more on demand),
+ * with one delegated listener per list, so 5,000 questions stay quick to filter and read. */
 (function () {
   "use strict";
-  const list = document.getElementById("agenda");
+  const { $, setText, el } = Live.dom;
+  const M = JSON.parse($("#mod-i18n").textContent);
+  const PAGE = 200;
+  const ACTIVE = new Set(["received", "approved"]); // statuses that may still be merged or rejected
+  const QUEUED = new Set(["approved", "on_screen"]);
+
+  const byId = new Map(); // id → the staff view of a question
+  const keys = new Map(); // id → {version, key}: the folded fields searched
+  const similar = new Map(); // id → [{id, score}] likely duplicates of a new question
+  const conflicts = new Map(); // id → the message of a refused action, until the next one succeeds
+  const busy = new Set(); // ids with an action waiting for its acknowledgement
+  let order = []; // the ids shown, in order
+  let selected = null;
+  let loadState = "loading"; // loading | ready | failed
+  let limit = PAGE;
+  let rejectArmed = false;
+
+  const filters = { status: "all", site: "", theme: "", department: "", query: [], sort: "newest" };
+  let lookups = { sites: new Map(), themes: [], themeNames: new Map(), themeOrder: new Map(), departments: [], deptNames: new Map() };
+  const groups = new Map(M.groups.map((g) => [g.id, g.label]));
+
+  /* ---------------------------------------------------------------- helpers */
+
+  /** Fold for search: no diacritics, đ → d, lower case ("Học bổng" → "hoc bong"). */
+  function fold(text) {
+    return String(text || "")
+      .normalize("NFD")
+      .replace(/\p{M}/gu, "")
+      .replace(/[đĐ]/g, "d")
+      .toLowerCase();
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+  }
+
+  function siteName(id) {
+    return lookups.sites.get(id) || id || "";
+  }
+
+  function clip(text, n) {
+    const t = String(text || "").replace(/\s+/g, " ");
+    return t.length > n ? t.slice(0, n - 1) + "…" : t;
+  }
+
+  function searchKey(q) {
+    const held = keys.get(q.id);
+    if (held && held.version === q.version) return held.key;
+    const key = [q.text, q.original_text, q.name, q.code, siteName(q.site)].filter(Boolean).map(fold);
+    keys.set(q.id, { version: q.version, key });
+    return key;
+  }
+
+  function newId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /* ---------------------------------------------------------------- state from the server */
+
+  function readLookups(snap) {
+    const themes = snap.themes || (snap.conference && snap.conference.themes) || [];
+    const departments = snap.departments || (snap.conference && snap.conference.departments) || [];
+    lookups = {
+      sites: new Map((snap.sites || []).map((s) => [s.id, s.name])),
+      siteList: snap.sites || [],
+      themes,
+      themeNames: new Map(themes.map((t) => [t.id, t.name])),
+      themeOrder: new Map(themes.map((t, i) => [t.id, i])),
+      departments,
+      deptNames: new Map(departments.map((d) => [d.id, d.name])),
+    };
+  }
+
+  /** Keep ``q`` unless we already hold a newer version of it. */
+  function accept(q) {
+    if (!q || typeof q.id !== "string" || !("received_at" in q)) return false; // not a staff view
+    const held = byId.get(q.id);
+    if (held && typeof held.version === "number" && held.version > q.version) return false;
+    byId.set(q.id, q);
+    return true;
+  }
+
+  async function load() {
+    const reply = await Live.send("questions.get", {});
+    if (!reply || !reply.ok) {
+      loadState = "failed";
+      schedule();
+      setTimeout(() => Live.socket.connected && loadState === "failed" && load(), 3000);
+      return;
+    }
+    // a union: questions are never deleted, and a push may have overtaken the list
+    for (const q of reply.questions) accept(q);
+    loadState = "ready";
+    schedule();
+  }
+
+  /** After a conflict the push has normally arrived; if not, fetch the list again. */
+  function ensureFresh(id, version) {
+    if (typeof version !== "number") return;
+    setTimeout(() => {
+      const q = byId.get(id);
+      if (q && q.version < version && Live.socket.connected) load();
+    }, 800);
+  }
+
+  /* ---------------------------------------------------------------- filtering and order */
+
+  function matches(q) {
+    if (filters.status !== "all" && q.status !== filters.status) return false;
+    if (filters.site && q.site !== filters.site) return false;
+    if (filters.theme && (filters.theme === "-" ? q.theme : q.theme !== filters.theme)) return false;
+    if (filters.department && (filters.department === "-" ? q.department : q.department !== filters.department)) return false;
+    // every word typed, in one field: "quang lam" is a site, not "Nam Quang" asking about "việc làm"
+    if (filters.query.length && !searchKey(q).some((field) => filters.query.every((term) => field.includes(term)))) return false;
+    return true;
+  }
+
+  const STATUS_RANK = { on_screen: 0, approved: 1, received: 2 };
+
+  function queueKey(q) {
+    return [
+      STATUS_RANK[q.status] ?? 3,
+      QUEUED.has(q.status) ? lookups.themeOrder.get(q.theme) ?? lookups.themes.length : 0,
+      QUEUED.has(q.status) ? q.rank || 0 : q.received_at,
+    ];
+  }
+
+  function compare(a, b) {
+    if (filters.sort === "queue") {
+      const ka = queueKey(a);
+      const kb = queueKey(b);
+      for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+      return a.id < b.id ? -1 : 1;
+    }
+    const d = a.received_at - b.received_at || (a.id < b.id ? -1 : 1);
+    return filters.sort === "oldest" ? d : -d;
+  }
+
+  /** The approved queue in the conference's theme order, then rank (as the MC sees it). */
+  function queueLines() {
+    const lines = new Map();
+    for (const t of lookups.themes) lines.set(t.id, []);
+    lines.set(null, []);
+    for (const q of byId.values()) {
+      if (!QUEUED.has(q.status)) continue;
+      const theme = lookups.themeNames.has(q.theme) ? q.theme : null;
+      lines.get(theme).push(q);
+    }
+    for (const line of lines.values()) line.sort((a, b) => (a.rank || 0) - (b.rank || 0) || (a.id < b.id ? -1 : 1));
+    return lines;
+  }
+
+  /* ---------------------------------------------------------------- rendering: the feed */
+
+  const feed = $("#feed");
+  let frame = 0;
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(render);
+  }
+
+  function render() {
+    frame = 0;
+    $("#desk").dataset.loaded = loadState === "ready" ? "yes" : loadState;
+    renderCounts();
+    renderFeed();
+    renderDetail();
+    if (!$("#panel-queue").hidden) renderQueue();
+    setText("#queue-n", String(countQueued()));
+  }
+
+  function countQueued() {
+    let n = 0;
+    for (const q of byId.values()) if (QUEUED.has(q.status)) n += 1;
+    return n;
+  }
+
+  function renderCounts() {
+    const counts = { all: byId.size };
+    for (const q of byId.values()) counts[q.status] = (counts[q.status] || 0) + 1;
+    for (const chip of document.querySelectorAll("#counts .chip")) {
+      const key = chip.dataset.status;
+      setText(chip.querySelector(".chip-n"), String(counts[key] || 0));
+      chip.setAttribute("aria-pressed", String(filters.status === key));
+    }
+  }
+
+  function badge(status) {
+    return el("span", { class: `badge st-${status}` }, M.status[status] || status);
+  }
+
+  function rowFor(q) {
+    const li = el("li", { class: "q", "data-id": q.id, "data-status": q.status });
+    li.setAttribute("role", "option");
+    li.setAttribute("aria-selected", String(q.id === selected));
+    if (busy.has(q.id)) li.classList.add("busy");
+
+    const when = el("div", { class: "q-when" });
+    when.appendChild(el("time", {}, Live.format.time(q.received_at)));
+    when.appendChild(el("span", { class: `q-ch ch-${q.channel}` }, M.channel[q.channel] || q.channel || ""));
+    li.appendChild(when);
+
+    const body = el("div", { class: "q-body" });
+    const meta = el("p", { class: "q-meta" });
+    meta.appendChild(badge(q.status));
+    meta.appendChild(el("span", { class: "q-site" }, siteName(q.site)));
+    if (q.group) meta.appendChild(el("span", { class: "q-group" }, groups.get(q.group) || q.group));
+    meta.appendChild(el("span", { class: q.name ? "q-name" : "q-name anon" }, q.name || M.anonymous));
+    meta.appendChild(el("span", { class: "q-code" }, q.code));
+    body.appendChild(meta);
+
+    const text = el("p", { class: "q-text" }, q.text);
+    if (q.original_text) {
+      const mark = el("span", { class: "q-edited", title: fill(M.original, { t: q.original_text }) }, M.edited);
+      text.appendChild(document.createTextNode(" "));
+      text.appendChild(mark);
+    }
+    body.appendChild(text);
+
+    const tags = el("p", { class: "q-tags" });
+    tags.appendChild(el("span", { class: q.theme ? "q-theme" : "q-theme unset" }, lookups.themeNames.get(q.theme) || (q.theme ? q.theme : M.no_theme)));
+    if (q.department) tags.appendChild(el("span", { class: "q-dept" }, lookups.deptNames.get(q.department) || q.department));
+    if (q.origins && q.origins.length) tags.appendChild(el("span", { class: "q-plus" }, fill(M.plus_origins, { n: q.origins.length })));
+    if (q.status === "rejected" && q.reason) tags.appendChild(el("span", { class: "q-reason" }, M.reason[q.reason] || q.reason));
+    if (q.status === "merged" && q.merged_into) {
+      const target = byId.get(q.merged_into);
+      tags.appendChild(el("span", { class: "q-reason" }, fill(M.merged_into, { code: target ? target.code : "…" })));
+    }
+    body.appendChild(tags);
+
+    const dups = duplicatesOf(q);
+    if (dups.length) body.appendChild(dupBox(q, dups.slice(0, 1), "q-dup")); // the best; all in the detail
+    if (conflicts.has(q.id)) body.appendChild(el("p", { class: "conflict" }, conflicts.get(q.id)));
+    li.appendChild(body);
+    return li;
+  }
+
+  /** The likely duplicates still worth merging into: known, and neither rejected nor merged. */
+  function duplicatesOf(q) {
+    if (!ACTIVE.has(q.status)) return [];
+    return (similar.get(q.id) || []).filter((s) => {
+      const other = byId.get(s.id);
+      return other && other.id !== q.id && other.status !== "rejected" && other.status !== "merged";
+    });
+  }
+
+  function dupBox(q, dups, cls) {
+    const box = el("div", { class: cls });
+    box.appendChild(el("span", { class: "dup-label" }, M.maybe_dup));
+    const list = el("ul", { class: "dup-list" });
+    for (const s of dups) {
+      const other = byId.get(s.id);
+      const item = el("li", { class: "dup" });
+      const what = el("span", { class: "dup-what" });
+      what.appendChild(el("q", { class: "dup-text" }, clip(other.text, cls === "q-dup" ? 110 : 240)));
+      what.appendChild(el("span", { class: "dup-meta" }, ` ${other.code} · ${siteName(other.site)} · ${M.score} ${Math.round(s.score * 100)}%`));
+      item.appendChild(what);
+      const button = el("button", { type: "button", class: "small", "data-act": "merge", "data-into": other.id, "data-id": q.id }, M.merge_into);
+      button.disabled = busy.has(q.id);
+      item.appendChild(button);
+      list.appendChild(item);
+    }
+    box.appendChild(list);
+    return box;
+  }
+
+  function renderFeed() {
+    const all = [];
+    for (const q of byId.values()) if (matches(q)) all.push(q);
+    all.sort(compare);
+    order = all.map((q) => q.id);
+    const shown = all.slice(0, limit);
+
+    // keep the row a person is looking at where it is while new questions arrive above it
+    const anchorId = anchorRow();
+    const anchorEl = anchorId && feed.querySelector(`li[data-id="${anchorId}"]`);
+    const before = anchorEl ? anchorEl.offsetTop - feed.scrollTop : null;
+
+    const frag = document.createDocumentFragment();
+    for (const q of shown) frag.appendChild(rowFor(q));
+    feed.replaceChildren(frag);
+
+    if (before !== null) {
+      const again = feed.querySelector(`li[data-id="${anchorId}"]`);
+      if (again) feed.scrollTop = again.offsetTop - before;
+    }
+
+    const empty = $("#feed-empty");
+    empty.hidden = shown.length > 0;
+    feed.hidden = shown.length === 0;
+    setText(empty, loadState === "loading" ? M.loading : loadState === "failed" ? M.load_failed : byId.size ? M.none_match : M.none);
+    setText("#shown", all.length > shown.length ? fill(M.shown, { n: shown.length, total: all.length }) : fill(M.shown_all, { n: all.length }));
+    $("#more-wrap").hidden = all.length <= shown.length;
+    setText("#more", fill(M.more, { n: Math.min(PAGE, all.length - shown.length) }));
+  }
+
+  function anchorRow() {
+    if (feed.scrollTop <= 0) return null; // at the top: new questions show above, the rest moves down
+    if (selected && feed.querySelector(`li[data-id="${selected}"]`)) {
+      const row = feed.querySelector(`li[data-id="${selected}"]`);
+      const top = row.offsetTop - feed.scrollTop;
+      if (top >= 0 && top < feed.clientHeight) return selected;
+    }
+    for (const row of feed.children) if (row.offsetTop + row.offsetHeight > feed.scrollTop) return row.dataset.id;
+    return null;
+  }
+
+  /* ---------------------------------------------------------------- rendering: the selected question */
+
+  const detail = $("#detail");
+  const editForm = $("#d-edit");
+  const editText = $("#edit-text");
+  const notes = $("#notes");
+  // what the person started from when typing, so a change by someone else is noticed, not overwritten
+  let editing = null; // {id, version, text}
+  let noting = null; // {id, version, notes} once the person has typed in the notes
+
+  function fillSelect(select, items, keep) {
+    const want = items.map((i) => `${i.id}\u0000${i.name}`).join("\u0001");
+    if (select.dataset.items === want) return;
+    const value = select.value;
+    const first = keep ? Array.from(select.options).slice(0, keep) : [];
+    select.replaceChildren(...first, ...items.map((i) => el("option", { value: i.id }, i.name)));
+    select.value = value;
+    if (select.value !== value) select.selectedIndex = 0;
+    select.dataset.items = want;
+  }
+
+  function renderSelects() {
+    const themes = lookups.themes;
+    const depts = lookups.departments;
+    for (const id of ["#d-theme", "#floor-theme", "#filter-theme"]) fillSelect($(id), themes, id === "#filter-theme" ? 2 : 1);
+    for (const id of ["#d-department", "#forward-dept", "#filter-department"]) fillSelect($(id), depts, id === "#filter-department" ? 2 : 1);
+    fillSelect($("#filter-site"), lookups.siteList.map((s) => ({ id: s.id, name: s.name })), 1);
+    renderFloorSites();
+  }
+
+  function renderDetail() {
+    const q = selected ? byId.get(selected) : null;
+    $("#detail-empty").hidden = Boolean(q);
+    detail.hidden = !q;
+    if (!q) return;
+    detail.dataset.id = q.id;
+    detail.dataset.version = String(q.version);
+    detail.dataset.status = q.status;
+    const st = $("#d-status");
+    st.className = `badge st-${q.status}`;
+    setText(st, M.status[q.status] || q.status);
+    setText("#d-code", fill(M.code, { code: q.code }));
+    setText("#d-version", fill(M.version, { n: q.version }));
+    const meta = [siteName(q.site), M.channel_long[q.channel] || q.channel, fill(M.received_at, { t: Live.format.time(q.received_at) })];
+    if (q.group) meta.push(groups.get(q.group) || q.group);
+    meta.push(q.name || M.anonymous);
+    setText("#d-meta", meta.join(" · "));
+
+    const conflict = $("#d-conflict");
+    conflict.hidden = !conflicts.has(q.id);
+    setText(conflict, conflicts.get(q.id) || "");
+    setText("#d-text", q.text);
+    $("#d-original").hidden = !q.original_text;
+    setText("#d-original-text", q.original_text || "");
+    if (detail.dataset.shownId !== q.id) $("#d-original").open = false;
+
+    const origins = q.origins || [];
+    $("#d-origins").hidden = origins.length === 0;
+    setText("#d-origins", origins.length ? fill(M.origins, { n: origins.length, list: origins.map((o) => `${o.code} (${siteName(o.site)}${o.name ? " — " + o.name : ""})`).join("; ") }) : "");
+    const reason = q.status === "rejected" ? fill(M.rejected_for, { r: M.reason[q.reason] || q.reason || "" }) : q.status === "merged" ? fill(M.merged_into, { code: (byId.get(q.merged_into) || {}).code || "…" }) : "";
+    $("#d-reason").hidden = !reason;
+    setText("#d-reason", reason);
+
+    // what each status allows (questions.py TRANSITIONS); the server refuses the rest anyway
+    const can = {
+      approve: q.status === "received",
+      reject: ACTIVE.has(q.status),
+      reopen: ["approved", "rejected", "merged"].includes(q.status),
+      edit: ACTIVE.has(q.status),
+      assign: ["received", "approved", "on_screen"].includes(q.status),
+      merge: ACTIVE.has(q.status),
+      forward: QUEUED.has(q.status),
+    };
+    const waiting = busy.has(q.id);
+    for (const b of detail.querySelectorAll("[data-do]")) b.disabled = waiting || !can[b.dataset.do];
+    $("#d-reject").classList.toggle("armed", rejectArmed && can.reject);
+    $("#d-theme").disabled = waiting || !can.assign;
+    $("#d-department").disabled = waiting || !can.assign;
+    $("#d-theme").value = q.theme || "";
+    $("#d-department").value = q.department || "";
+    $("#d-merge").hidden = !can.merge;
+    $("#forward-form").hidden = !can.forward;
+    for (const b of detail.querySelectorAll("#merge-form button, #forward-form button, #d-notes button, #d-edit button[type=submit]")) b.disabled = waiting;
+    if (detail.dataset.shownId !== q.id) $("#forward-dept").value = q.department || "";
+
+    // the text being edited
+    if (editing && editing.id !== q.id) closeEdit();
+    editForm.hidden = !editing;
+    const other = $("#edit-other");
+    other.hidden = !(editing && q.text !== editing.text);
+    setText(other, editing && q.text !== editing.text ? fill(M.text_changed, { t: q.text }) : "");
+
+    // notes: filled from the question unless the person is typing
+    if (noting && noting.id !== q.id) noting = null;
+    if (!noting && notes.value !== (q.notes || "")) notes.value = q.notes || "";
+    const notesOther = $("#notes-other");
+    const changedUnder = noting && (q.notes || "") !== noting.notes;
+    notesOther.hidden = !changedUnder;
+    setText(notesOther, changedUnder ? fill(M.notes_changed, { t: q.notes || "—" }) : "");
+    notes.disabled = !can.assign;
+    if (detail.dataset.shownId !== q.id) setText("#notes-state", "");
+
+    // duplicates
+    const dups = duplicatesOf(q);
+    const list = $("#d-dups");
+    list.replaceChildren();
+    if (dups.length) list.appendChild(dupBox(q, dups, "d-dup"));
+    $("#d-dups-none").hidden = dups.length > 0 || !similar.has(q.id);
+    detail.dataset.shownId = q.id;
+  }
+
+  /* ---------------------------------------------------------------- rendering: the approved queue */
+
+  function renderQueue() {
+    const root = $("#queue");
+    const lines = queueLines();
+    let total = 0;
+    const frag = document.createDocumentFragment();
+    const themeOptions = lookups.themes.map((t) => ({ id: t.id, name: t.name }));
+    for (const [theme, line] of lines) {
+      if (!line.length) continue;
+      total += line.length;
+      const group = el("section", { class: "qgroup", "data-theme": theme || "" });
+      const head = el("h3", {}, theme ? lookups.themeNames.get(theme) : M.no_theme);
+      head.appendChild(el("span", { class: "tab-n" }, String(line.length)));
+      group.appendChild(head);
+      const ol = el("ol", { class: "qline" });
+      line.forEach((q, i) => {
+        const li = el("li", { class: "qitem", "data-id": q.id, "data-status": q.status });
+        if (q.id === selected) li.classList.add("selected");
+        li.appendChild(el("span", { class: "qpos", title: fill(M.position, { n: i + 1 }) }, String(i + 1)));
+        const main = el("button", { type: "button", class: "qmain", "data-act": "select", "data-id": q.id });
+        main.appendChild(el("span", { class: "qtext" }, q.text));
+        const meta = el("span", { class: "qmeta" }, `${q.code} · ${siteName(q.site)}`);
+        if (q.status === "on_screen") meta.appendChild(badge(q.status));
+        main.appendChild(meta);
+        li.appendChild(main);
+        const tools = el("span", { class: "qtools" });
+        const up = el("button", { type: "button", class: "small", "data-act": "up", "data-id": q.id, title: M.up }, "▲");
+        up.setAttribute("aria-label", `${M.up}: ${q.code}`);
+        up.disabled = i === 0 || busy.has(q.id);
+        const down = el("button", { type: "button", class: "small", "data-act": "down", "data-id": q.id, title: M.down }, "▼");
+        down.setAttribute("aria-label", `${M.down}: ${q.code}`);
+        down.disabled = i === line.length - 1 || busy.has(q.id);
+        const move = el("select", { class: "qmove", "data-act": "theme", "data-id": q.id });
+        move.setAttribute("aria-label", `${M.move_theme}: ${q.code}`);
+        move.appendChild(el("option", { value: "" }, M.no_theme));
+        for (const t of themeOptions) move.appendChild(el("option", { value: t.id }, t.name));
+        move.value = theme || "";
+        move.disabled = busy.has(q.id);
+        tools.append(up, down, move);
+        li.appendChild(tools);
+        ol.appendChild(li);
+      });
+      group.appendChild(ol);
+      frag.appendChild(group);
+    }
+    root.replaceChildren(frag);
+    $("#queue-empty").hidden = total > 0;
+  }
+
+  /* ---------------------------------------------------------------- actions */
+
+  /** Send one action with the version the person saw; show a conflict on that question's row. */
+  async function act(action, id, extra, version) {
+    const q = byId.get(id);
+    if (!q || busy.has(id)) return null;
+    const next = order[order.indexOf(id) + 1] || order[order.indexOf(id) - 1] || null;
+    busy.add(id);
+    schedule();
+    const payload = Object.assign({ id, version: version ?? q.version }, extra || {});
+    const reply = await Live.send(`question.${action}`, payload);
+    busy.delete(id);
+    if (reply && reply.ok) {
+      conflicts.delete(id);
+      if (reply.question) accept(reply.question);
+      // the question left the filtered list (approved under "Chờ duyệt"): go on with the next one
+      if (selected === id && !matches(byId.get(id)) && next && byId.has(next)) select(next, false);
+    } else if (reply && reply.code === "question.conflict") {
+      conflicts.set(id, reply.message);
+      ensureFresh(id, reply.params && reply.params.version);
+    }
+    schedule();
+    return reply;
+  }
+
+  function current() {
+    return selected ? byId.get(selected) : null;
+  }
+
+  function doAction(name, reason) {
+    const q = current();
+    if (!q || busy.has(q.id)) return;
+    rejectArmed = false;
+    if (name === "approve") act("approve", q.id);
+    else if (name === "reopen") act("reopen", q.id);
+    else if (name === "reject") act("reject", q.id, { reason });
+    else if (name === "edit") openEdit(q);
+    schedule();
+  }
+
+  function openEdit(q) {
+    if (!ACTIVE.has(q.status)) return;
+    editing = { id: q.id, version: q.version, text: q.text };
+    editText.value = q.text;
+    editForm.hidden = false;
+    editText.focus();
+    schedule();
+  }
+
+  function closeEdit() {
+    editing = null;
+    editForm.hidden = true;
+  }
+
+  async function saveEdit() {
+    if (!editing) return;
+    const id = editing.id;
+    const reply = await act("edit", id, { text: editText.value }, editing.version);
+    if (reply && reply.ok) {
+      closeEdit();
+      feed.focus();
+    } else if (reply && reply.code === "question.conflict" && editing) {
+      // keep what was typed; a second save (on the version now shown) replaces deliberately
+      const q = byId.get(id);
+      editing = { id, version: reply.params && typeof reply.params.version === "number" ? reply.params.version : q.version, text: editing.text };
+    }
+    schedule();
+  }
+
+  async function saveNotes() {
+    const q = current();
+    if (!q) return;
+    const base = noting && noting.id === q.id ? noting : { id: q.id, version: q.version, notes: q.notes || "" };
+    const reply = await act("note", q.id, { notes: notes.value }, base.version);
+    if (reply && reply.ok) {
+      noting = null;
+      setText("#notes-state", M.notes_saved);
+    } else if (reply && reply.code === "question.conflict") {
+      const fresh = byId.get(q.id);
+      noting = { id: q.id, version: reply.params && typeof reply.params.version === "number" ? reply.params.version : fresh.version, notes: base.notes };
+      setText("#notes-state", "");
+    }
+    schedule();
+  }
+
+  function mergeInto(id, into) {
+    if (!into || into === id) return;
+    act("merge", id, { into });
+  }
+
+  function mergeByCode() {
+    const q = current();
+    const code = $("#merge-code").value.trim().toUpperCase();
+    if (!q || !code) return;
+    const target = Array.from(byId.values()).find((o) => o.code === code);
+    if (!target) return Live.dom.toast(fill(M.merge_unknown, { code }), "error");
+    if (target.id === q.id) return Live.dom.toast(M.merge_self, "error");
+    act("merge", q.id, { into: target.id }).then((r) => r && r.ok && ($("#merge-code").value = ""));
+  }
+
+  /** Ask the server for this question's likely duplicates (quietly when the person did not ask). */
+  async function findSimilar(id, quiet) {
+    const done = (reply) => {
+      if (reply && reply.ok) {
+        similar.set(id, reply.similar || []);
+        schedule();
+      }
+    };
+    if (!quiet) return done(await Live.send("question.similar", { id }));
+    if (Live.socket.connected) Live.socket.timeout(5000).emit("question.similar", { id }, (err, reply) => done(err ? null : reply));
+  }
+
+  function forward() {
+    const q = current();
+    const department = $("#forward-dept").value;
+    if (!q) return;
+    if (!department) return Live.dom.toast(M.forward_pick, "error");
+    act("forward", q.id, { department });
+  }
+
+  /** Move an approved question one place up or down within its theme. */
+  function move(id, step) {
+    const q = byId.get(id);
+    if (!q) return;
+    const lines = queueLines();
+    const line = lines.get(lookups.themeNames.has(q.theme) ? q.theme : null) || [];
+    const i = line.findIndex((x) => x.id === id);
+    const j = i + step;
+    if (i < 0 || j < 0 || j >= line.length) return;
+    // "after" names the question it goes after; null puts it first in its theme
+    const rest = line.filter((x) => x.id !== id);
+    const after = j === 0 ? null : rest[j - 1].id;
+    act("order", id, { after });
+  }
+
+  function select(id, reveal) {
+    if (!id || !byId.has(id)) return;
+    if (selected !== id) {
+      rejectArmed = false;
+      if (editing && editing.id !== id) closeEdit();
+    }
+    selected = id;
+    if (!similar.has(id) && ACTIVE.has(byId.get(id).status)) findSimilar(id, true);
+    showTab("detail");
+    for (const row of feed.querySelectorAll("li[aria-selected=true]")) row.setAttribute("aria-selected", "false");
+    const row = feed.querySelector(`li[data-id="${id}"]`);
+    if (row) {
+      row.setAttribute("aria-selected", "true");
+      if (reveal) row.scrollIntoView({ block: "nearest" });
+    }
+    schedule();
+  }
+
+  function step(delta) {
+    if (!order.length) return;
+    let i = selected ? order.indexOf(selected) : -1;
+    if (i < 0) i = delta > 0 ? -1 : order.length;
+    const j = Math.max(0, Math.min(order.length - 1, i + delta));
+    if (j >= limit) limit = j + 1;
+    select(order[j], true);
+  }
+
+  /* ---------------------------------------------------------------- tabs */
+
+  const TABS = ["detail", "queue", "floor", "roll", "agenda"];
+
+  function showTab(name) {
+    for (const t of TABS) {
+      const on = t === name;
+      $(`#tab-${t}`).setAttribute("aria-selected", String(on));
+      $(`#tab-${t}`).tabIndex = on ? 0 : -1;
+      $(`#panel-${t}`).hidden = !on;
+    }
+    if (name === "queue") renderQueue();
+  }
+
+  for (const t of TABS) $(`#tab-${t}`).addEventListener("click", () => showTab(t));
+  $(".tabs").addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+    const i = TABS.findIndex((t) => $(`#tab-${t}`).getAttribute("aria-selected") === "true");
+    const j = (i + (e.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length;
+    showTab(TABS[j]);
+    $(`#tab-${TABS[j]}`).focus();
+  });
+
+  /* ---------------------------------------------------------------- questions from the floor */
+
+  const floorForm = $("#floor-form");
+  const floorSite = $("#floor-site");
+  const floorSiteQ = $("#floor-site-q");
+  let floorPending = null; // {id}: kept until the server acknowledges, so a retry never makes two
+  let floorSending = false;
+
+  function renderFloorSites() {
+    const terms = fold(floorSiteQ.value).split(/\s+/).filter(Boolean);
+    const want = `${terms.join(" ")}\u0001${lookups.siteList.map((s) => s.id).join(",")}`;
+    if (floorSite.dataset.want === want) return;
+    floorSite.dataset.want = want;
+    const keep = floorSite.value;
+    const options = lookups.siteList
+      .filter((s) => {
+        const key = fold(`${s.name} ${s.code}`);
+        return terms.every((t) => key.includes(t));
+      })
+      .map((s) => el("option", { value: s.id }, s.code ? `${s.name} (${s.code})` : s.name));
+    floorSite.replaceChildren(...options);
+    if (options.some((o) => o.value === keep)) floorSite.value = keep;
+    else if (options.length === 1) floorSite.value = options[0].value;
+  }
+
+  floorSiteQ.addEventListener("input", renderFloorSites);
+  floorSiteQ.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      if (!floorSite.value && floorSite.options.length) floorSite.value = floorSite.options[0].value;
+      floorSite.focus();
+    }
+  });
+
+  async function enterFromFloor() {
+    if (floorSending) return; // a double click sends once
+    const result = $("#floor-result");
+    result.className = "floor-result";
+    const payload = {
+      site: floorSite.value,
+      channel: floorForm.querySelector("input[name=channel]:checked").value,
+      text: $("#floor-text").value,
+      name: $("#floor-name").value,
+      group: $("#floor-group").value || null,
+      theme: $("#floor-theme").value || null,
+    };
+    if (!payload.site) return floorMessage(M.floor_site, "error", floorSiteQ);
+    if (!payload.text.trim()) return floorMessage(M.floor_text, "error", $("#floor-text"));
+    floorPending = floorPending || { id: newId() };
+    payload.id = floorPending.id;
+    floorSending = true;
+    $("#floor-send").disabled = true;
+    setText(result, M.floor_sending);
+    const reply = await Live.send("question.enter", payload);
+    floorSending = false;
+    $("#floor-send").disabled = false;
+    if (reply && reply.ok) {
+      floorPending = null;
+      floorMessage(fill(reply.repeated ? M.floor_repeated : M.floor_ok, { code: reply.code }), "ok");
+      // the next paper from the same site is the usual case: keep the site and the channel
+      for (const id of ["#floor-text", "#floor-name", "#floor-group", "#floor-theme"]) $(id).value = "";
+      $("#floor-text").focus();
+    } else {
+      // nothing was stored under this id, or it was and the retry will say so: keep the id
+      floorMessage((reply && reply.message) || Live.T.failed, "error");
+    }
+  }
+
+  function floorMessage(text, kind, focus) {
+    const result = $("#floor-result");
+    result.className = `floor-result ${kind}`;
+    setText(result, text);
+    if (focus) focus.focus();
+  }
+
+  floorForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    enterFromFloor();
+  });
+
+  /* ---------------------------------------------------------------- events: delegated */
+
+  feed.addEventListener("click", (e) => {
+    const button = e.target.closest("[data-act=merge]");
+    if (button) return mergeInto(button.dataset.id, button.dataset.into);
+    const row = e.target.closest("li.q");
+    if (row) select(row.dataset.id, false);
+  });
+
+  $("#d-dups").addEventListener("click", (e) => {
+    const button = e.target.closest("[data-act=merge]");
+    if (button) mergeInto(button.dataset.id, button.dataset.into);
+  });
+
+  $("#queue").addEventListener("click", (e) => {
+    const target = e.target.closest("[data-act]");
+    if (!target || target.tagName === "SELECT") return;
+    const id = target.dataset.id;
+    if (target.dataset.act === "up") move(id, -1);
+    else if (target.dataset.act === "down") move(id, 1);
+    else if (target.dataset.act === "select") {
+      select(id, true);
+    }
+  });
+  $("#queue").addEventListener("change", (e) => {
+    const target = e.target.closest("select[data-act=theme]");
+    if (target) act("assign", target.dataset.id, { theme: target.value || null });
+  });
+
+  detail.addEventListener("click", (e) => {
+    const button = e.target.closest("[data-do]");
+    if (button && !button.disabled) doAction(button.dataset.do, button.dataset.reason);
+  });
+  $("#d-theme").addEventListener("change", (e) => {
+    const q = current();
+    if (q) act("assign", q.id, { theme: e.target.value || null });
+  });
+  $("#d-department").addEventListener("change", (e) => {
+    const q = current();
+    if (q) act("assign", q.id, { department: e.target.value || null });
+  });
+  editForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    saveEdit();
+  });
+  $("#edit-cancel").addEventListener("click", () => {
+    closeEdit();
+    schedule();
+  });
+  editText.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      saveEdit();
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      closeEdit();
+      feed.focus();
+      schedule();
+    }
+  });
+  notes.addEventListener("input", () => {
+    const q = current();
+    if (q && !noting) noting = { id: q.id, version: q.version, notes: q.notes || "" };
+    setText("#notes-state", "");
+  });
+  notes.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      saveNotes();
+    }
+  });
+  $("#d-notes").addEventListener("submit", (e) => {
+    e.preventDefault();
+    saveNotes();
+  });
+  $("#merge-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    mergeByCode();
+  });
+  $("#find-similar").addEventListener("click", () => selected && findSimilar(selected, false));
+  $("#forward-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    forward();
+  });
+
+  /* filters */
+  $("#counts").addEventListener("click", (e) => {
+    const chip = e.target.closest(".chip");
+    if (!chip) return;
+    filters.status = chip.dataset.status;
+    limit = PAGE;
+    schedule();
+  });
+  let searchTimer = 0;
+  $("#search").addEventListener("input", (e) => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      filters.query = fold(e.target.value).split(/\s+/).filter(Boolean);
+      limit = PAGE;
+      schedule();
+    }, 80);
+  });
+  for (const [id, key] of [["#filter-site", "site"], ["#filter-theme", "theme"], ["#filter-department", "department"], ["#sort", "sort"]]) {
+    $(id).addEventListener("change", (e) => {
+      filters[key] = e.target.value;
+      limit = PAGE;
+      schedule();
+    });
+  }
+  $("#more").addEventListener("click", () => {
+    limit += PAGE;
+    schedule();
+  });
+
+  /* keyboard shortcuts: only when the person is not typing */
+  const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+  document.addEventListener("keydown", (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    if (t && (TYPING.has(t.tagName) || t.isContentEditable)) {
+      if (e.key === "Escape") t.blur();
+      return;
+    }
+    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (rejectArmed && ["1", "2", "3", "4"].includes(key)) {
+      e.preventDefault();
+      return doAction("reject", ["duplicate", "off_topic", "inappropriate", "other"][Number(key) - 1]);
+    }
+    const q = current();
+    const handlers = {
+      ArrowDown: () => step(1),
+      j: () => step(1),
+      ArrowUp: () => step(-1),
+      k: () => step(-1),
+      "/": () => $("#search").focus(),
+      Escape: () => {
+        rejectArmed = false;
+        schedule();
+      },
+      a: () => q && doAction("approve"),
+      o: () => q && doAction("reopen"),
+      e: () => q && doAction("edit"),
+      r: () => {
+        if (!q || !ACTIVE.has(q.status)) return;
+        showTab("detail");
+        rejectArmed = true;
+        schedule();
+      },
+      t: () => q && (showTab("detail"), $("#d-theme").focus()),
+      d: () => q && (showTab("detail"), $("#d-department").focus()),
+      n: () => q && (showTab("detail"), notes.focus()),
+      m: () => q && ACTIVE.has(q.status) && (showTab("detail"), ($("#d-dups button") || $("#merge-code")).focus()),
+      f: () => q && QUEUED.has(q.status) && (showTab("detail"), $("#forward-dept").focus()),
+    };
+    const fn = handlers[key];
+    if (!fn) return;
+    e.preventDefault();
+    fn();
+  });
+
+  /* the name that goes into the audit log, sent at the next connection (common.js reads it) */
+  const me = $("#me");
+  try {
+    me.value = localStorage.getItem("live.name") || "";
+  } catch (err) {
+    me.value = "";
+  }
+  me.addEventListener("change", () => {
+    const name = me.value.trim().slice(0, 40);
+    me.value = name;
+    try {
+      if (name) localStorage.setItem("live.name", name);
+      else localStorage.removeItem("live.name");
+    } catch (err) {
+      return;
+    }
+    // the server reads the name at the handshake: connect again so it applies from now on
+    if (Live.socket.connected) {
+      Live.socket.disconnect();
+      Live.socket.connect();
+    }
+  });
+
+  /* ---------------------------------------------------------------- wiring */
+
+  Live.socket.on("connect", load);
+  Live.socket.on("question.added", (msg) => {
+    if (!msg || !accept(msg.question)) return;
+    if (Array.isArray(msg.similar)) similar.set(msg.question.id, msg.similar);
+    schedule();
+  });
+  Live.socket.on("question.changed", (msg) => {
+    // the desk's view only: the MC's queue view (which carries "id" beside it) is not ours
+    if (msg && accept(msg.question)) schedule();
+  });
+
+  const agenda = $("#agenda");
+  Live.onState((snap) => {
+    readLookups(snap);
+    renderSelects();
+    schedule();
+  });
   Live.onTick((snap, now) => {
     Live.renderClock(snap, now);
-    Live.renderAgenda(list, snap, now, null);
+    if (!$("#panel-agenda").hidden) Live.renderAgenda(agenda, snap, now, null);
   });
+  if (Live.socket.connected) load();
+  schedule();
 })();
