@@ -184,8 +184,7 @@ class Desk:
         written, seq = self.store.transact((qkey, COUNTS), fn)
         if not written:
             return self.store.get(qkey), True, None
-        similar = self._similar(record)
-        self._duplicates_index()
+        similar = self._similar(record)  # builds the index on first use
         self._remember(record)
         site = record["site"]
         return (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
-from . import access, desk, floor, messages, rooms
+from . import access, desk, floor, messages, questions, rooms
 from .auth import current_roles, device_id
 from .errors import DomainError
 from .services import COMMAND_ARGS, Change, Day
@@ -175,18 +175,17 @@ def register(socketio: SocketIO, day: Day) -> Connections:
         question, repeated, change = result
         if change is not None:
             broadcast(socketio, change)
-        return {"ok": True, "id": question["id"], "code": question["code"], "repeated": repeated}
+        return {"ok": True, "id": question["id"], "code": question["code"], "repeated": repeated}, question
 
     def question_submit(payload):
         me = connections.get(request.sid)
-        reply = stored(day.desk.submit(payload, device=me.device, address=me.address))
-        question = day.desk.get(reply["id"])
-        reply["status"] = desk.phone_view(question)["status"] if question else "received"
-        return reply
+        reply, question = stored(day.desk.submit(payload, device=me.device, address=me.address))
+        # a merged question's own status reads "received" here; question.mine follows its target
+        return {**reply, "status": questions.public_status(question)}
 
     def question_enter(payload):
         by = "moderator" if "moderator" in connections.roles(request.sid) else "admin"
-        return stored(day.desk.enter(payload, by=by))
+        return stored(day.desk.enter(payload, by=by))[0]
 
     def question_mine(payload):
         return {"ok": True, "questions": day.desk.mine(payload)}

@@ -14,11 +14,10 @@ import re
 import openpyxl
 import pytest
 import requests
-from corpora import naughty_strings
 from test_admin import form_fields, rows_of
+from test_sitefile import hostile_names
 
 from live import sitefile
-from live.text import clean
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -267,12 +266,7 @@ def test_only_the_admin_may_download_or_import(make_server):
 
 
 def test_hostile_names_are_stored_exactly_and_shown_literally(make_server, connect_staff):
-    names, seen = [], set()
-    for line in naughty_strings():
-        name = clean(line)[:300]
-        if name and name not in seen:
-            seen.add(name)
-            names.append(name)
+    names = hostile_names()
     server = make_server()
     projector = connect_staff(server, "projector")
     first = projector.wait_for(lambda name, data: name == "state.snapshot")
