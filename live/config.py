@@ -18,6 +18,13 @@ DEFAULTS = {
     "LOG_LEVEL": "INFO",
     # questions from phones, "scope=burst/seconds" (see live/limits.py); empty: the defaults
     "RATE_LIMITS": "",
+    # several processes share one Redis: the store, and the message queue between them
+    "REDIS_URL": "",
+    "REDIS_PREFIX": "live",
+    # reverse proxies in front whose X-Forwarded-For / -Proto are trusted (1 behind nginx)
+    "PROXY_HOPS": 0,
+    # the listen backlog: a reconnect storm of thousands of phones must not be refused
+    "BACKLOG": 2048,
 }
 
 
@@ -29,7 +36,7 @@ def from_env(environ: os._Environ | dict | None = None) -> dict:
         value = env.get(f"LIVE_{key}")
         if value is None or value == "":
             continue
-        if key == "PORT":
+        if key in ("PORT", "PROXY_HOPS", "BACKLOG"):
             value = int(value)
         elif key == "DEMO":
             value = value.lower() in ("1", "true", "yes", "on")

@@ -126,9 +126,12 @@ class Desk:
 
     def __init__(self, store, now: Callable[[], float] = time.time, limiter: limits.Limiter | None = None) -> None:
         self.store = store
+        self.replica = store.replica  # this process's copy of every question (live.replica)
         self.now = now
         self.limiter = limiter or limits.Limiter()
         self._index: dict[str, tuple[str, frozenset, str]] | None = None  # see _duplicates_index
+        self._views: dict[str, tuple[int, Any]] = {}  # name → (replica version, a derived list)
+        self.replica.watch(PREFIX, lambda _key, question: self._remember(question))
 
     # ------------------------------------------------------------ taking questions in
 
@@ -184,8 +187,7 @@ class Desk:
         written, seq = self.store.transact((qkey, COUNTS), fn)
         if not written:
             return self.store.get(qkey), True, None
-        similar = self._similar(record)  # builds the index on first use
-        self._remember(record)
+        similar = self._similar(record)
         site = record["site"]
         return (
             record,
@@ -284,9 +286,6 @@ class Desk:
             return out
 
         written, seq = self.store.transact(keys, fn)
-        for k, doc in written.items():
-            if k.startswith(PREFIX):
-                self._remember(doc)
         return written[key(ident)], self._announce(seq, written)
 
     def _rank_after(self, question: dict, after: Any) -> float:
@@ -308,6 +307,7 @@ class Desk:
 
     def _announce(self, seq: int, written: dict) -> Change:
         """What every audience hears after an action: each shaped for who receives it."""
+        self.replica.refresh()  # the conference and stage as other processes left them
         names = self.site_names()
         emits = []
         changed = [doc for k, doc in written.items() if k.startswith(PREFIX)]
@@ -340,6 +340,7 @@ class Desk:
         return self._similar(question)
 
     def _similar(self, question: dict) -> list[dict]:
+        self.replica.refresh()  # questions other processes took in since
         index = self._duplicates_index()
         mine = questions.fingerprint(question["text"])
         others = (
@@ -351,13 +352,14 @@ class Desk:
         return [{"id": ident, "score": round(score, 3)} for ident, score in found]
 
     def _duplicates_index(self) -> dict[str, tuple[str, frozenset, str]]:
-        """id → (text, trigrams, status) of every question, kept up to date by this process's writes.
+        """id → (text, trigrams, status) of every question, kept up to date from the replica.
 
-        Built from the store once; each question's trigrams are computed once per text.
+        Built from memory once; each question's trigrams are computed once per text.
         """
         if self._index is None:
+            self.replica.refresh()
             self._index = {}
-            for question in self.store.scan(PREFIX).values():
+            for question in self.replica.scan(PREFIX).values():
                 self._remember(question)
         return self._index
 
@@ -370,21 +372,36 @@ class Desk:
 
     def audit(self) -> list[dict]:
         """Every moderation and MC action, oldest first (append-only)."""
-        return list(self.store.scan(AUDIT).values())
+        self.replica.refresh()
+        return list(self.replica.scan(AUDIT).values())
 
     # ------------------------------------------------------------ reading
 
     def get(self, question_id: str) -> dict | None:
         return self.store.get(key(question_id))
 
+    def _derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """A list built from every question, rebuilt only when the replica changed."""
+        self.replica.refresh()
+        version = self.replica.version
+        cached = self._views.get(name)
+        if cached is None or cached[0] != version:
+            cached = (version, build())
+            self._views[name] = cached
+        return cached[1]
+
     def all(self) -> list[dict]:
-        """Every question, oldest first."""
-        found = list(self.store.scan(PREFIX).values())
-        found.sort(key=lambda q: (q["received_at"], q["id"]))
-        return found
+        """Every question, oldest first (shared: never change them)."""
+
+        def build():
+            found = list(self.replica.scan(PREFIX).values())
+            found.sort(key=lambda q: (q["received_at"], q["id"]))
+            return found
+
+        return list(self._derived("all", build))
 
     def for_desk(self) -> list[dict]:
-        return [staff_view(q) for q in self.all()]
+        return self._derived("desk", lambda: [staff_view(q) for q in self.all()])
 
     def mine(self, payload: Any) -> list[dict]:
         """What a phone may know of the questions it sent (by the ids it made)."""
@@ -401,12 +418,15 @@ class Desk:
         return found
 
     def site_names(self) -> dict[str, str]:
-        doc = self.store.get(CONFERENCE) or {}
+        doc = self.replica.get(CONFERENCE) or {}
         return {site["id"]: site["name"] for site in doc.get("sites", [])}
 
     def queue(self) -> dict:
         """What the MC and the chairman start from: the approved queue and answers per site."""
-        doc = self.store.get(CONFERENCE) or {}
+        return self._derived("queue", self._queue)
+
+    def _queue(self) -> dict:
+        doc = self.replica.get(CONFERENCE) or {}
         order = {t["id"]: n for n, t in enumerate(doc.get("themes", []))}
         names = self.site_names()
         everything = self.all()
@@ -424,12 +444,12 @@ class Desk:
         return dict(self.store.get(COUNTS) or {})
 
     def current(self) -> dict | None:
-        """The question on screen now, as every screen may show it, or None."""
-        stage = self.store.get(STAGE) or {}
-        question = self.get(stage["question"]) if stage.get("question") else None
+        """The question on screen now, as every screen may show it, or None (from the replica)."""
+        stage = self.replica.get(STAGE) or {}
+        question = self.replica.get(key(stage["question"])) if stage.get("question") else None
         if question is None or question.get("status") != questions.ON_SCREEN:
             return None
-        doc = self.store.get(CONFERENCE) or {}
+        doc = self.replica.get(CONFERENCE) or {}
         names = {site["id"]: site["name"] for site in doc.get("sites", [])}
         site_name = names.get(question["site"], question["site"])
         return {

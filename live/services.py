@@ -79,10 +79,13 @@ class Day:
 
     def __init__(self, store, now: Callable[[], float] = time.time, limiter=None) -> None:
         from .desk import Desk
+        from .replica import Replicated
 
-        self.store = store
+        self.store = store if isinstance(store, Replicated) else Replicated(store)
+        self.replica = self.store.replica
         self.now = now
-        self.desk = Desk(store, now, limiter)
+        self.desk = Desk(self.store, now, limiter)
+        self._snapshot: tuple[int, dict] | None = None  # (replica version, the state without seq and time)
 
     # ------------------------------------------------------------ set-up
 
@@ -135,19 +138,29 @@ class Day:
         return self.store.get(CONFERENCE)
 
     def snapshot(self) -> dict:
-        """Everything a staff screen shows, as state: clients compute clocks from it."""
-        doc = self.conference() or {}
+        """Everything a staff screen shows, as state: clients compute clocks from it.
+
+        Served from this process's memory: one ``changes`` call catches up with what any process
+        wrote, and the state is rebuilt only when something changed since the last snapshot.
+        """
+        seq = self.replica.refresh()
+        version = self.replica.version
+        if self._snapshot is None or self._snapshot[0] != version:
+            self._snapshot = (version, self._state())
+        return {"seq": seq, "server_time": self.now(), **self._snapshot[1]}
+
+    def _state(self) -> dict:
+        replica = self.replica
+        doc = replica.get(CONFERENCE) or {}
         return {
-            "seq": self.store.seq(),
-            "server_time": self.now(),
             "conference": public_conference(doc),
             "agenda": [{"id": i.id, "title": i.title, "planned": i.planned} for i in conf.agenda_items(doc)],
-            "clock": clock.AgendaClock.from_dict(self.store.get(CLOCK)).to_dict(),
-            "speaker": clock.SpeakerTimer.from_dict(self.store.get(SPEAKER)).to_dict(),
+            "clock": clock.AgendaClock.from_dict(replica.get(CLOCK)).to_dict(),
+            "speaker": clock.SpeakerTimer.from_dict(replica.get(SPEAKER)).to_dict(),
             "sites": [{k: site.get(k, "") for k in ("id", "code", "name", "kind")} for site in doc.get("sites", [])],
             "themes": [{"id": t["id"], "name": t["name"]} for t in doc.get("themes", [])],
             "departments": [{"id": d["id"], "name": d["name"]} for d in doc.get("departments", [])],
-            "floor": floor.Floor.from_dict(self.store.get(FLOOR)).to_dict(),
+            "floor": floor.Floor.from_dict(replica.get(FLOOR)).to_dict(),
             "current_question": self.desk.current(),
         }
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 # the browser and screens fixtures (tests/browser.py): one Chromium for the whole session
-pytest_plugins = ["browser"]
+pytest_plugins = ["browser", "redisserver"]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -12,19 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from live.errors import DomainError
+from live.errors import DomainError, StoreUnavailable
 from live.store import SqliteStore, Store, open_store
+from live.store.redis import RedisStore
 
-BACKENDS = [
-    "sqlite",
-    # "redis",  # add here once live/store/redis.py exists: open it on a fresh database per test
-]
+BACKENDS = ["sqlite", "redis"]
 
 
-def _open(backend: str, where: Path) -> Store:
+def _open(backend: str, where: Path, redis_url: str) -> Store:
     if backend == "sqlite":
         return SqliteStore(str(where))
-    # if backend == "redis": return RedisStore(url, prefix=where.name)  — same data on reopen
+    if backend == "redis":  # the test's own prefix in the session's Redis: the same data on reopen
+        return RedisStore(redis_url, prefix=f"test-{where.parent.name}")
     raise AssertionError(f"unknown backend {backend}")
 
 
@@ -34,12 +33,13 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def reopen(backend, tmp_path):
+def reopen(backend, tmp_path, request):
     """``reopen()`` → a new connection to the same data (a restarted server, a second process)."""
     opened: list[Store] = []
+    url = request.getfixturevalue("redis_server").url if backend == "redis" else ""
 
     def open_again() -> Store:
-        store = _open(backend, tmp_path / "data")
+        store = _open(backend, tmp_path / "data", url)
         opened.append(store)
         return store
 
@@ -213,7 +213,9 @@ def test_a_second_connection_sees_the_first_ones_writes(store, reopen):
 
 
 def test_scan_returns_every_document_under_a_prefix_in_key_order(store):
-    store.transact(("q:b", "q:a", "qq", "p:a"), lambda docs: {"q:b": {"n": 2}, "q:a": {"n": 1}, "qq": {"n": 3}, "p:a": {}})
+    store.transact(
+        ("q:b", "q:a", "qq", "p:a"), lambda docs: {"q:b": {"n": 2}, "q:a": {"n": 1}, "qq": {"n": 3}, "p:a": {}}
+    )
     store.put("q:ă", {"n": 4})
     assert store.scan("q:") == {"q:a": {"n": 1}, "q:b": {"n": 2}, "q:ă": {"n": 4}}
     assert list(store.scan("q:")) == ["q:a", "q:b", "q:ă"]
@@ -287,3 +289,66 @@ def test_concurrent_transactions_through_two_connections_lose_no_update(store, r
     seqs = _hammer([store, other], threads=6, each=30)
     assert store.get("counter") == other.get("counter") == {"n": 6 * 30}
     assert sorted(seqs) == list(range(1, 6 * 30 + 1))
+
+
+# ---------------------------------------------------------------- changes since a sequence number
+
+
+def test_changes_since_a_seq_are_the_documents_written_after_it(store):
+    """What a process's in-memory copy asks for: only what changed since it last looked."""
+    assert store.changes(0) == ({}, 0)
+    store.put("conference", {"title": "A"})
+    store.transact(("q:1", "counts"), lambda docs: {"q:1": {"text": "Câu hỏi"}, "counts": {"hall": 1}})
+    store.put("conference", {"title": "B"})
+    assert store.changes(0) == (
+        {"conference": (3, {"title": "B"}), "q:1": (2, {"text": "Câu hỏi"}), "counts": (2, {"hall": 1})},
+        3,
+    )
+    assert store.changes(2) == ({"conference": (3, {"title": "B"})}, 3)
+    assert store.changes(3) == ({}, 3)
+    store.transact(("conference",), lambda docs: {})  # writes nothing: no change to report
+    assert store.changes(3) == ({}, 3)
+
+
+def test_changes_come_through_another_connection_and_after_reopen(store, reopen):
+    store.put("clock", {"current": "a1"})
+    other = reopen()
+    other.put("clock", {"current": "a2"})
+    assert store.changes(1) == ({"clock": (2, {"current": "a2"})}, 2)
+    store.close()
+    assert reopen().changes(0) == ({"clock": (2, {"current": "a2"})}, 2)
+
+
+def test_open_store_picks_redis_when_a_url_is_given(redis_server, tmp_path):
+    store = open_store({"DATA_DIR": str(tmp_path / "d"), "REDIS_URL": redis_server.url, "REDIS_PREFIX": "t-open"})
+    try:
+        assert store.backend == "redis"
+        store.put("x", {"n": 1})
+        assert not (tmp_path / "d").exists(), "nothing is written to the data directory"
+        assert store.durability() == [], "the tests' Redis persists append-only with an fsync per write"
+    finally:
+        store.close()
+
+
+def test_an_unreachable_redis_is_a_retryable_refusal_not_a_crash(make_redis):
+    redis = make_redis()
+    store = RedisStore(redis.url, prefix="t-down")
+    store.put("q:1", {"text": "trước"})
+    redis.kill9()
+    for call in (lambda: store.get("q:1"), lambda: store.put("q:2", {}), store.seq, lambda: store.changes(0)):
+        with pytest.raises(StoreUnavailable):
+            call()
+    assert store.ping() is False
+    redis.start()  # the same port and append-only file
+    assert store.get("q:1") == {"text": "trước"}
+    assert store.put("q:2", {"text": "sau"}) == 2
+    store.close()
+
+
+def test_a_redis_that_does_not_persist_is_reported(make_redis):
+    redis = make_redis(appendonly=False)
+    store = RedisStore(redis.url, prefix="t-aof")
+    try:
+        assert any("appendonly" in warning for warning in store.durability())
+    finally:
+        store.close()

@@ -9,5 +9,9 @@ __all__ = ["Store", "SqliteStore", "open_store"]
 
 
 def open_store(config: dict) -> Store:
-    """Open the store the configuration names: SQLite in ``DATA_DIR`` unless a Redis URL is given."""
+    """Open the store the configuration names: Redis when ``REDIS_URL`` is set, else SQLite in ``DATA_DIR``."""
+    if config.get("REDIS_URL"):
+        from .redis import RedisStore
+
+        return RedisStore(config["REDIS_URL"], prefix=config.get("REDIS_PREFIX") or "live")
     return SqliteStore(config["DATA_DIR"])

@@ -37,12 +37,23 @@ class Store(ABC):
         """Every document whose key starts with ``prefix``, by key, in key order."""
 
     @abstractmethod
+    def changes(self, since: int) -> tuple[dict[str, tuple[int, dict]], int]:
+        """Every document written after sequence number ``since``, as ``key → (seq, document)``
+        with the sequence number of its last write, and the current sequence number, read at one
+        instant. ``changes(0)`` is everything. A process keeps its in-memory copy current with it
+        (``live.replica``)."""
+
+    @abstractmethod
     def seq(self) -> int:
         """The sequence number of the last change."""
 
     @abstractmethod
     def ping(self) -> bool:
         """Whether the store answers right now."""
+
+    def durability(self) -> list[str]:
+        """Warnings, in Vietnamese, about settings that could lose an acknowledged change."""
+        return []
 
     def close(self) -> None:  # noqa: B027  (a backend without connections has nothing to release)
         """Release connections."""

@@ -12,7 +12,8 @@ from .base import Store, Transaction
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
+    value TEXT NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -35,6 +36,10 @@ class SqliteStore(Store):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}
+        if "seq" not in columns:  # a data directory from before changes() existed
+            self._db.execute("ALTER TABLE docs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+        self._db.execute("CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq)")
 
     def get(self, key: str) -> dict | None:
         with self._lock:
@@ -51,17 +56,18 @@ class SqliteStore(Store):
                     row = db.execute("SELECT value FROM docs WHERE key = ?", (key,)).fetchone()
                     docs[key] = json.loads(row[0]) if row else None
                 written = fn(docs)
-                for key, value in written.items():
-                    if key not in keys:
-                        raise KeyError(f"transaction wrote {key!r} outside its keys")
-                    db.execute(
-                        "INSERT INTO docs (key, value) VALUES (?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        (key, json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
-                    )
+                outside = [key for key in written if key not in keys]
+                if outside:
+                    raise KeyError(f"transaction wrote {outside[0]!r} outside its keys")
                 if written:  # a transaction that writes nothing is not a change
                     db.execute("UPDATE meta SET value = value + 1 WHERE key = 'seq'")
                 seq = db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0]
+                for key, value in written.items():
+                    db.execute(
+                        "INSERT INTO docs (key, value, seq) VALUES (?, ?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
+                        (key, json.dumps(value, ensure_ascii=False, separators=(",", ":")), seq),
+                    )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -76,6 +82,14 @@ class SqliteStore(Store):
                 (prefix, prefix + "\U0010ffff"),
             ).fetchall()
         return {key: json.loads(value) for key, value in rows if key.startswith(prefix)}
+
+    def changes(self, since: int) -> tuple[dict[str, tuple[int, dict]], int]:
+        with self._lock:
+            seq = self._db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0]
+            if seq <= since:
+                return {}, seq
+            rows = self._db.execute("SELECT key, value, seq FROM docs WHERE seq > ?", (since,)).fetchall()
+        return {key: (at, json.loads(value)) for key, value, at in rows}, seq
 
     def seq(self) -> int:
         with self._lock:
