@@ -77,13 +77,30 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(phone.bp)
     app.register_blueprint(sites.bp)
 
+    if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    options = {}
+    presence = None
+    if app.config.get("REDIS_URL"):  # several processes: broadcasts and the roll call go through Redis
+        from . import fanout
+
+        prefix = app.config.get("REDIS_PREFIX") or "live"
+        options["client_manager"] = fanout.Fanout(
+            app.config["REDIS_URL"], fanout.channel(prefix), on_resubscribe=lambda: realtime.resync(socketio, day)
+        )
+        presence = fanout.SharedPresence(app.config["REDIS_URL"], prefix, fanout.new_process_id())
     socketio = SocketIO(
         app,
         async_mode=app.config["ASYNC_MODE"],
         max_http_buffer_size=64 * 1024,
         logger=False,
         engineio_logger=False,
+        **options,
     )
-    app.extensions["live.connections"] = realtime.register(socketio, day)
+    app.extensions["live.connections"] = realtime.register(socketio, day, presence)
     app.extensions["live.socketio"] = socketio
     return app

@@ -41,12 +41,16 @@ from . import config as settings  # noqa: E402
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="thư mục dữ liệu (mặc định ./instance; LIVE_DATA_DIR)")
+    parser.add_argument(
+        "--redis-url",
+        help="dùng chung Redis giữa nhiều tiến trình, ví dụ redis://127.0.0.1:6379/0 (LIVE_REDIS_URL)",
+    )
     parser.add_argument("--public-url", help="địa chỉ các thiết bị dùng để vào máy chủ (LIVE_PUBLIC_URL)")
 
 
 def _config(args: argparse.Namespace) -> dict:
     config = settings.from_env()
-    for key in ("host", "port", "data_dir", "public_url", "async_mode"):
+    for key in ("host", "port", "data_dir", "public_url", "async_mode", "redis_url"):
         value = getattr(args, key, None)
         if value not in (None, ""):
             config[key.upper()] = value
@@ -69,20 +73,36 @@ def serve(args: argparse.Namespace) -> int:
     base = app.config["PUBLIC_URL"]
     day.remember_public_url(base)
     print(f"live: {app.config['ASYNC_MODE']} · store {day.store.backend} · {base}", flush=True)
+    for warning in day.store.durability():
+        print(f"live: CẢNH BÁO / WARNING: {warning}", file=sys.stderr, flush=True)
     print("Liên kết các màn hình (giữ bí mật / keep secret):", flush=True)
     for role, url in access.links(base, day.tokens()):
         print(f"  {role}\t{url}", flush=True)
     print(f"  health\t{base}/healthz", flush=True)
-    socketio.run(
-        app,
-        host=config["HOST"],
-        port=int(config["PORT"]),
-        debug=False,
-        use_reloader=False,
-        log_output=False,
-        allow_unsafe_werkzeug=True,
-    )
+    run(app, socketio, config["HOST"], int(config["PORT"]), int(config.get("BACKLOG") or 2048))
     return 0
+
+
+MAX_CONNECTIONS = 100_000  # eventlet's server would otherwise stop accepting at 1024
+
+
+def run(app, socketio, host: str, port: int, backlog: int) -> None:
+    """Serve until stopped, with a listen backlog a reconnect storm of thousands of phones needs."""
+    mode = app.config["ASYNC_MODE"]
+    if mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+
+        listener = eventlet.listen((host, port), backlog=backlog)
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=MAX_CONNECTIONS, debug=False)
+    elif mode == "gevent":
+        from gevent import pywsgi
+        from geventwebsocket.handler import WebSocketHandler
+
+        server = pywsgi.WSGIServer((host, port), app, handler_class=WebSocketHandler, log=None, backlog=backlog)
+        server.serve_forever()
+    else:  # threading: for debugging only
+        socketio.run(app, host=host, port=port, debug=False, use_reloader=False, allow_unsafe_werkzeug=True)
 
 
 def links(args: argparse.Namespace) -> int:
@@ -123,8 +143,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .errors import StoreUnavailable
+
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except settings.ConfigError as error:
+        print(f"live: {error}", file=sys.stderr)
+        return 2
+    except StoreUnavailable:
+        print(
+            "live: không kết nối được kho dữ liệu (Redis). Kiểm tra --redis-url / LIVE_REDIS_URL "
+            "và rằng redis-server đang chạy.",
+            file=sys.stderr,
+        )
+        return 3
 
 
 def entry() -> int:

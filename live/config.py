@@ -28,6 +28,10 @@ DEFAULTS = {
 }
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used; its message, in Vietnamese, names the setting."""
+
+
 def from_env(environ: os._Environ | dict | None = None) -> dict:
     """The settings the environment gives, over the defaults."""
     env = os.environ if environ is None else environ
@@ -37,6 +41,8 @@ def from_env(environ: os._Environ | dict | None = None) -> dict:
         if value is None or value == "":
             continue
         if key in ("PORT", "PROXY_HOPS", "BACKLOG"):
+            if not value.strip().isdigit():
+                raise ConfigError(f"LIVE_{key} phải là một số nguyên không âm (đang là {value[:40]!r})")
             value = int(value)
         elif key == "DEMO":
             value = value.lower() in ("1", "true", "yes", "on")

@@ -179,6 +179,10 @@ class Presence:
             self._left_at[site] = now
         return site
 
+    def sites(self) -> list[str]:
+        """The sites with at least one site screen connected here."""
+        return list(self._count)
+
     def connected(self, site: str) -> int:
         """How many site screens of ``site`` are connected."""
         return self._count.get(site, 0)

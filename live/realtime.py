@@ -77,10 +77,41 @@ def broadcast(socketio: SocketIO, change: Change) -> None:
         socketio.emit(event, payload, to=room)
 
 
-def register(socketio: SocketIO, day: Day) -> Connections:
-    """Attach every handler to ``socketio``."""
+def resync(socketio: SocketIO, day: Day) -> None:
+    """After this process missed broadcasts (its message queue was cut off): every screen and
+    phone connected here gets the state again, or is told to ask for it."""
+    try:
+        snapshot = day.snapshot()
+        queue = {"seq": snapshot["seq"], **day.desk.queue()}
+    except DomainError:
+        log.error("resync postponed: the store is unavailable")
+        return
+    socketio.emit("state.snapshot", snapshot, to=rooms.screens(), ignore_queue=True)
+    socketio.emit("queue.snapshot", queue, to=rooms.queue(), ignore_queue=True)
+    current = {"seq": snapshot["seq"], "question": snapshot["current_question"]}
+    socketio.emit("question.current", current, to=rooms.phones(), ignore_queue=True)
+    socketio.emit(
+        "resync", {"seq": snapshot["seq"]}, to=[rooms.desk(), rooms.roll(), rooms.phones()], ignore_queue=True
+    )
+
+
+PRESENCE_RENEW = 5.0  # seconds between a process's "still here" in the shared roll call
+
+
+def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
+    """Attach every handler to ``socketio``. ``presence`` is the roll call (this process's own
+    by default; ``fanout.SharedPresence`` when processes share Redis)."""
     connections = Connections()
-    presence = floor.Presence()
+    if presence is None:
+        presence = floor.Presence()
+    elif hasattr(presence, "renew"):
+
+        def renew_forever():
+            while True:
+                socketio.sleep(PRESENCE_RENEW)
+                presence.renew()
+
+        socketio.start_background_task(renew_forever)
 
     def site_ids() -> list[str]:
         return [site["id"] for site in (day.conference() or {}).get("sites", [])]
@@ -106,9 +137,20 @@ def register(socketio: SocketIO, day: Day) -> Connections:
             join_room(rooms.phones())
             join_room(rooms.device(device))
             return None
-        roles = current_roles()
+        try:
+            roles = current_roles()
+        except DomainError as error:
+            refuse(screen, set(), error.code)
         if not isinstance(screen, str) or not access.may_open(roles, screen) or screen == "phone":
             refuse(screen, roles)
+        try:
+            return _open_screen(screen, roles, auth)
+        except DomainError as error:  # the store is unreachable: the screen tries again shortly
+            connections.remove(request.sid)
+            presence.disconnect(request.sid, time.time())
+            refuse(screen, roles, error.code)
+
+    def _open_screen(screen, roles, auth):
         site = None
         if screen == "site":
             site = auth.get("site")
@@ -122,9 +164,12 @@ def register(socketio: SocketIO, day: Day) -> Connections:
             join_room(room)
         for role in roles:
             join_room(rooms.role(role))
-        socketio.emit("state.snapshot", day.snapshot(), to=request.sid)
+        # after joining: every change made from now on reaches this screen as a broadcast
+        snapshot = day.snapshot()
+        socketio.emit("state.snapshot", snapshot, to=request.sid, ignore_queue=True)
         if rooms.queue() in STAFF_ROOMS.get(screen, ()):
-            socketio.emit("queue.snapshot", {"seq": day.store.seq(), **day.desk.queue()}, to=request.sid)
+            queue = {"seq": snapshot["seq"], **day.desk.queue()}
+            socketio.emit("queue.snapshot", queue, to=request.sid, ignore_queue=True)
         if site is not None:
             join_room(rooms.site(site))
             presence.connect(request.sid, site, time.time())

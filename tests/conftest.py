@@ -98,7 +98,7 @@ class Server:
         """``live links`` for this server's data directory: role → URL (runs the real command)."""
         out = subprocess.run(
             [sys.executable, "-m", "live", "links", "--data-dir", str(self.data_dir), "--public-url", self.url],
-            cwd=ROOT, capture_output=True, text=True, check=True,
+            cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, **self.env},
         )  # fmt: skip
         self._links = dict(line.split("\t", 1) for line in out.stdout.strip().splitlines())
         return dict(self._links)

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ..errors import StoreUnavailable
+
 log = logging.getLogger("live.http")
 
 
@@ -27,6 +29,14 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         log.warning("csrf refused path=%s", request.path)
         return _respond(400, _("Phiên làm việc đã hết hạn"), _("Vui lòng tải lại trang rồi thử lại."))
+
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(error):
+        return _respond(
+            503,
+            _("Máy chủ tạm thời gián đoạn"),
+            _("Máy chủ tạm thời không đọc hoặc lưu được dữ liệu. Vui lòng thử lại sau ít giây."),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error):

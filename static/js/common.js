@@ -232,6 +232,9 @@
       // the link was revoked or the session expired: a reload shows the sign-in message
       socket.disconnect();
       window.location.reload();
+    } else if (!socket.active) {
+      // refused for now (the server could not read its store): try again shortly
+      setTimeout(() => socket.connect(), 1000 + Math.random() * 1000);
     }
   });
   socket.on("state.snapshot", (snap) => apply(snap));

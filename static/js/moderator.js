@@ -929,6 +929,7 @@
   /* ---------------------------------------------------------------- wiring */
 
   Live.socket.on("connect", load);
+  Live.socket.on("resync", load); // this server process may have missed changes: load them again
   Live.socket.on("question.added", (msg) => {
     if (!msg || !accept(msg.question)) return;
     if (Array.isArray(msg.similar)) similar.set(msg.question.id, msg.similar);

@@ -247,17 +247,24 @@
     connEl.className = "conn " + (ok ? "on" : "off");
   }
 
-  socket.on("connect", () => {
-    connection();
-    for (const id in waits) if (!waits[id].server) waits[id] = { tries: 0, at: 0 };
-    pump();
+  /** The status of every question this phone sent, asked again (after a reconnection or when
+   * the server says it may have missed telling us). */
+  function refreshMine() {
     // one malformed id would make the server refuse the whole list
     const ids = load(MINE).map((m) => m.id).filter((id) => /^[\w-]{16,64}$/.test(id)).slice(0, 50);
     if (ids.length)
       socket.timeout(ACK_MS).emit("question.mine", { ids }, (err, ack) => {
         if (!err && ack && ack.ok) ack.questions.forEach(update);
       });
+  }
+
+  socket.on("connect", () => {
+    connection();
+    for (const id in waits) if (!waits[id].server) waits[id] = { tries: 0, at: 0 };
+    pump();
+    refreshMine();
   });
+  socket.on("resync", refreshMine);
   socket.on("disconnect", connection);
   socket.on("connect_error", () => {
     connection();

@@ -80,6 +80,7 @@
   }
 
   Live.socket.on("connect", fetchRoll);
+  Live.socket.on("resync", fetchRoll);
   Live.socket.on("disconnect", () => {
     roll = null; // what we knew is stale until the server answers again
     render(Live.state);
