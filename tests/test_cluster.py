@@ -273,3 +273,26 @@ def test_a_process_that_missed_broadcasts_resyncs_its_screens(cluster, connect_s
     mark = len(projector.received)
     snap = snapshot_after(projector, mark, timeout=10)  # pushed by B when its listener is back
     assert snap["seq"] == mc.call("state.get")["state"]["seq"]
+
+
+def test_serve_warns_loudly_when_redis_does_not_persist(make_server, make_redis):
+    redis = make_redis(appendonly=False)
+    server = make_server("eventlet", env={"LIVE_REDIS_URL": redis.url})
+    assert "CẢNH BÁO / WARNING" in server.log() and "appendonly" in server.log()
+    assert server.health()["store"] == "redis"
+
+
+def test_serve_says_so_when_redis_is_not_there(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT, free_port
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    out = subprocess.run(
+        [sys.executable, "-m", "live", "serve", "--redis-url", dead, "--port", str(free_port())],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 3
+    assert "không kết nối được kho dữ liệu (Redis)" in out.stderr
+    assert "Traceback" not in out.stderr
