@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -58,11 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # Vietnamese as UTF-8 in JSON, not six bytes per letter
     app.extensions["live.day"] = day
-    logging.basicConfig(
-        level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    # access logs would print the secret of every role link that is followed
-    logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)
+    security.init_logging(app.config.get("LOG_LEVEL", "INFO"))
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
@@ -96,6 +91,8 @@ def create_app(config: dict | None = None) -> Flask:
     socketio = SocketIO(
         app,
         async_mode=app.config["ASYNC_MODE"],
+        # the handshake is refused from any page but ours: the public URL, never "*"
+        cors_allowed_origins=settings.allowed_origins(app.config),
         max_http_buffer_size=64 * 1024,
         logger=False,
         engineio_logger=False,

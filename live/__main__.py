@@ -97,9 +97,12 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
         eventlet.wsgi.server(listener, app, log_output=False, max_size=MAX_CONNECTIONS, debug=False)
     elif mode == "gevent":
         from gevent import pywsgi
-        from geventwebsocket.handler import WebSocketHandler
 
-        server = pywsgi.WSGIServer((host, port), app, handler_class=WebSocketHandler, log=None, backlog=backlog)
+        try:  # engineio uses gevent-websocket if someone installed it; live depends on simple-websocket
+            from geventwebsocket.handler import WebSocketHandler as handler
+        except ImportError:
+            handler = pywsgi.WSGIHandler
+        server = pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None, backlog=backlog)
         server.serve_forever()
     else:  # threading: for debugging only
         socketio.run(app, host=host, port=port, debug=False, use_reloader=False, allow_unsafe_werkzeug=True)

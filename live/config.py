@@ -25,6 +25,8 @@ DEFAULTS = {
     "PROXY_HOPS": 0,
     # the listen backlog: a reconnect storm of thousands of phones must not be refused
     "BACKLOG": 2048,
+    # more origins allowed to open a Socket.IO connection, besides the public URL (comma-separated)
+    "ALLOWED_ORIGINS": "",
 }
 
 
@@ -70,3 +72,13 @@ def public_url(config: dict) -> str:
     if host in ("0.0.0.0", "::", ""):
         host = lan_address()
     return f"http://{host}:{config.get('PORT', 5000)}"
+
+
+def allowed_origins(config: dict) -> list[str]:
+    """The origins whose pages may open a Socket.IO connection: the public URL, this server's own
+    address on the machine itself, and any ``ALLOWED_ORIGINS``. Never ``*``."""
+    origins = [public_url(config)]
+    port = config.get("PORT", 5000)
+    origins += [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    origins += [o.strip().rstrip("/") for o in (config.get("ALLOWED_ORIGINS") or "").split(",") if o.strip()]
+    return list(dict.fromkeys(o for o in origins if o != "*"))

@@ -41,6 +41,7 @@ class Server:
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
     env: dict = field(default_factory=dict)  # extra LIVE_* settings, e.g. {"LIVE_RATE_LIMITS": "device=2/60"}
+    public: str | None = None  # the public URL when it is not this address (e.g. https behind a proxy)
 
     @property
     def url(self) -> str:
@@ -51,7 +52,7 @@ class Server:
         args = [
             sys.executable, "-m", "live", "serve",
             "--host", "127.0.0.1", "--port", str(self.port),
-            "--data-dir", str(self.data_dir), "--public-url", self.url,
+            "--data-dir", str(self.data_dir), "--public-url", self.public or self.url,
             "--async-mode", self.async_mode,
         ]  # fmt: skip
         if self.demo:
@@ -120,11 +121,15 @@ def make_server(tmp_path):
     servers: list[Server] = []
 
     def make(
-        async_mode: str = "eventlet", demo: bool = True, data_dir: Path | None = None, env: dict | None = None
+        async_mode: str = "eventlet",
+        demo: bool = True,
+        data_dir: Path | None = None,
+        env: dict | None = None,
+        public: str | None = None,
     ) -> Server:
         directory = data_dir or tmp_path / f"data-{len(servers)}"
         directory.mkdir(parents=True, exist_ok=True)
-        server = Server(data_dir=directory, async_mode=async_mode, demo=demo, env=env or {}).start()
+        server = Server(data_dir=directory, async_mode=async_mode, demo=demo, env=env or {}, public=public).start()
         servers.append(server)
         return server
 
