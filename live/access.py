@@ -4,6 +4,10 @@ Staff screens open through a secret link per role (``/k/<token>``, 192 bits from
 Following a link records a *grant* in the signed session cookie and redirects to the screen, so
 the secret leaves the address bar at once. A grant is a fingerprint of the token it came from:
 regenerating a role's token revokes every grant made with the old one.
+
+A role may also have a PIN set by the admin (``/dang-nhap``). Only a salted hash of it is stored;
+a grant made with a PIN is a fingerprint of that hash (``pin_mark``), so changing or clearing the
+PIN revokes every session opened with the old one, and a link and a PIN revoke independently.
 """
 
 from __future__ import annotations
@@ -125,6 +129,15 @@ def fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+PIN_MARK = "pin:"  # how a grant made with a PIN starts (a link's grant is plain hex)
+
+
+def pin_mark(pin_hash: str) -> str:
+    """What a session keeps of a PIN sign-in: a fingerprint of the stored hash (a new salt each
+    time the PIN is set, so setting it again, even to the same digits, revokes the old sessions)."""
+    return PIN_MARK + hashlib.sha256(("pin:" + pin_hash).encode()).hexdigest()[:32]
+
+
 def role_for_token(tokens: dict[str, str], token: str) -> str | None:
     """The role whose link carries ``token``, compared in constant time."""
     found = None
@@ -134,13 +147,25 @@ def role_for_token(tokens: dict[str, str], token: str) -> str | None:
     return found
 
 
-def valid_roles(grants: dict[str, str], tokens: dict[str, str]) -> set[str]:
-    """The roles whose grants still match the current tokens (revoked links drop out)."""
-    return {
-        role
-        for role, mark in (grants or {}).items()
-        if role in tokens and isinstance(mark, str) and hmac.compare_digest(mark, fingerprint(tokens[role]))
-    }
+def uses_pin(grants: dict[str, str]) -> bool:
+    """Whether any grant came from a PIN (only then do its holder's roles depend on the PINs)."""
+    return any(isinstance(mark, str) and mark.startswith(PIN_MARK) for mark in (grants or {}).values())
+
+
+def valid_roles(grants: dict[str, str], tokens: dict[str, str], pins: dict[str, str] | None = None) -> set[str]:
+    """The roles whose grants still match the current tokens or PIN hashes (``role → hash``):
+    revoked links and changed or cleared PINs drop out."""
+    valid = set()
+    for role, mark in (grants or {}).items():
+        if not isinstance(mark, str):
+            continue
+        if mark.startswith(PIN_MARK):
+            current = (pins or {}).get(role)
+            if isinstance(current, str) and hmac.compare_digest(mark, pin_mark(current)):
+                valid.add(role)
+        elif role in tokens and hmac.compare_digest(mark, fingerprint(tokens[role])):
+            valid.add(role)
+    return valid
 
 
 def links(base_url: str, tokens: dict[str, str]) -> list[tuple[str, str]]:

@@ -18,17 +18,36 @@ def day():
     return current_app.extensions["live.day"]
 
 
+def grants() -> dict[str, str]:
+    """What the session remembers: role → fingerprint of the link or PIN that granted it."""
+    found = session.get("grants")
+    return dict(found) if isinstance(found, dict) else {}
+
+
 def current_roles() -> set[str]:
-    """The roles this browser holds through links that are still valid."""
-    return access.valid_roles(session.get("grants") or {}, day().tokens())
+    """The roles this browser holds through links, or PINs, that are still valid."""
+    held = grants()
+    # only a session that signed in with a PIN reads the PINs (most screens came by link)
+    pins = day().pin_hashes() if access.uses_pin(held) else None
+    return access.valid_roles(held, day().tokens(), pins)
+
+
+def _remember(role: str, mark: str) -> None:
+    held = grants()
+    held[role] = mark
+    session["grants"] = held
+    session.permanent = True
 
 
 def grant(role: str, token: str) -> None:
     """Remember in the session that this browser opened ``role``'s link."""
-    grants = dict(session.get("grants") or {})
-    grants[role] = access.fingerprint(token)
-    session["grants"] = grants
-    session.permanent = True
+    _remember(role, access.fingerprint(token))
+
+
+def grant_pin(role: str, mark: str) -> None:
+    """Remember in the session that this browser signed in as ``role`` with its PIN
+    (``mark`` is ``access.pin_mark`` of the PIN's stored hash)."""
+    _remember(role, mark)
 
 
 def screen(name: str):

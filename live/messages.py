@@ -207,6 +207,18 @@ MESSAGES = {
     "qr.local_url": _l("Địa chỉ %(host)s là địa chỉ nội bộ của máy chủ: điện thoại không mở được."),
     "qr.bad_size": _l("Kích thước mã QR không hợp lệ."),
     # ---- end of the QR codes
+    # ---- PINs per role (live/pins.py)
+    "pin.format": _l("Mã PIN gồm từ %(min)s đến %(max)s chữ số."),
+    "pin.mismatch": _l("Hai lần nhập mã PIN không giống nhau. Vui lòng nhập lại."),
+    "pin.too_simple": _l("Mã PIN quá dễ đoán (một chữ số lặp lại hoặc dãy số liên tiếp). Vui lòng chọn mã khác."),
+    "pin.refused": _l("Mã PIN không đúng, hoặc vai trò này chưa được đặt mã PIN."),
+    "pin.locked": _l(
+        "Đăng nhập bằng mã PIN cho vai trò %(role)s đang tạm khóa vì nhập sai nhiều lần. Mở lại lúc %(until)s."
+    ),
+    "pin.locked_address": _l(
+        "Thiết bị này đã nhập sai mã PIN nhiều lần nên tạm thời không đăng nhập được. Mở lại lúc %(until)s."
+    ),
+    # ---- end of the PINs
 }
 
 

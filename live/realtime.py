@@ -12,13 +12,13 @@ import logging
 import time
 from dataclasses import dataclass
 
-from flask import request
+from flask import request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from . import access, desk, floor, messages, questions, rooms
 from .auth import current_roles, device_id
 from .errors import DomainError
-from .services import COMMAND_ARGS, Change, Day
+from .services import COMMAND_ARGS, PINS, TOKENS, Change, Day, pin_hashes
 from .text import clean
 
 log = logging.getLogger("live.realtime")
@@ -34,6 +34,7 @@ class Connection:
     device: str | None = None
     name: str = ""  # the person at a staff screen, as they typed it (for the audit log)
     address: str = ""
+    grants: tuple[tuple[str, str], ...] = ()  # (role, fingerprint of the link or PIN that granted it)
 
 
 class Connections:
@@ -41,9 +42,17 @@ class Connections:
 
     def __init__(self) -> None:
         self._by_sid: dict[str, Connection] = {}
+        self._granted: dict[str, Connection] = {}  # the staff screens: what a revocation may drop
 
     def add(self, sid: str, screen: str, roles: set[str], **extra) -> None:
-        self._by_sid[sid] = Connection(screen, frozenset(roles), **extra)
+        connection = Connection(screen, frozenset(roles), **extra)
+        self._by_sid[sid] = connection
+        if connection.grants:
+            self._granted[sid] = connection
+
+    def granted(self) -> list[tuple[str, Connection]]:
+        """Every staff connection on this process, with the grants it connected with."""
+        return list(self._granted.items())
 
     def __contains__(self, sid: str) -> bool:
         return sid in self._by_sid
@@ -53,6 +62,7 @@ class Connections:
 
     def remove(self, sid: str) -> None:
         self._by_sid.pop(sid, None)
+        self._granted.pop(sid, None)
 
     def roles(self, sid: str) -> frozenset[str]:
         return self.get(sid).roles
@@ -96,12 +106,85 @@ def resync(socketio: SocketIO, day: Day) -> None:
 
 
 PRESENCE_RENEW = 5.0  # seconds between a process's "still here" in the shared roll call
+REVOCATION_POLL = 0.5  # seconds between two looks at the links and PINs: a revoked screen drops within 2 s
+
+
+class RevocationWatch:
+    """Drops this process's staff sockets whose link was renewed or whose PIN changed.
+
+    Polls the replica rather than trusting the local call: a link renewed through another process
+    reaches this one only through the store. One task per process, started with the first staff
+    socket; each connection is checked once, and all again whenever the links or PINs change.
+    """
+
+    def __init__(self, socketio: SocketIO, day: Day, connections: Connections) -> None:
+        self.socketio, self.day, self.connections = socketio, day, connections
+        self.started = False
+        self._seen: tuple[dict, dict] | None = None
+        self._checked: set[str] = set()
+        self._failing = False
+
+    def start(self) -> None:
+        if not self.started:
+            self.started = True
+            self.socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        while True:
+            self.socketio.sleep(REVOCATION_POLL)
+            try:
+                self.check()
+            except Exception as error:  # noqa: BLE001 (the store is away, or anything: never die)
+                if not self._failing:
+                    log.error("revocation watch paused (%s): retrying", type(error).__name__)
+                    self._failing = True
+                continue
+            if self._failing:
+                log.warning("revocation watch resumed")
+                self._failing = False
+
+    def check(self) -> list[str]:
+        """One look: refresh the replica, drop the sockets that lost a role; returns their ids."""
+        replica = self.day.replica
+        replica.refresh()
+        current = (replica.get(TOKENS) or {}, pin_hashes(replica.get(PINS)))
+        if current != self._seen:
+            self._seen, self._checked = current, set()
+        granted = self.connections.granted()
+        self._checked &= {sid for sid, _ in granted}  # forget the sockets that went away
+        suspects = []
+        for sid, connection in granted:
+            if sid in self._checked:
+                continue
+            if connection.roles <= access.valid_roles(dict(connection.grants), *current):
+                self._checked.add(sid)
+            else:
+                suspects.append((sid, connection))
+        if not suspects:
+            return []
+        # this process's replica may be a moment older than what a new socket was checked with:
+        # confirm against the store itself before dropping anyone
+        tokens, pins = self.day.tokens(), self.day.pin_hashes()
+        dropped = []
+        for sid, connection in suspects:
+            valid = access.valid_roles(dict(connection.grants), tokens, pins)
+            if connection.roles <= valid:
+                continue
+            lost = sorted(connection.roles - valid)
+            log.warning("revoked: dropping sid=%s screen=%s roles=%s", sid, connection.screen, ",".join(lost))
+            # the page reloads on this and shows why; a client that ignores it is dropped anyway
+            self.socketio.emit("access.revoked", {"role": lost[0]}, to=sid, ignore_queue=True)
+            self.socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+            self.connections.remove(sid)
+            dropped.append(sid)
+        return dropped
 
 
 def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
     """Attach every handler to ``socketio``. ``presence`` is the roll call (this process's own
     by default; ``fanout.SharedPresence`` when processes share Redis)."""
     connections = Connections()
+    revocations = RevocationWatch(socketio, day, connections)
     if presence is None:
         presence = floor.Presence()
     elif hasattr(presence, "renew"):
@@ -158,7 +241,12 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
                 refuse(screen, roles, "auth.unknown_site")
         name = auth.get("name")
         name = " ".join(clean(name).split())[:NAME_LIMIT] if isinstance(name, str) and len(name) < 1000 else ""
-        connections.add(request.sid, screen, roles, site=site, address=request.remote_addr or "", name=name)
+        held = session.get("grants") or {}
+        marks = tuple((role, held[role]) for role in sorted(roles) if isinstance(held.get(role), str))
+        connections.add(
+            request.sid, screen, roles, site=site, address=request.remote_addr or "", name=name, grants=marks
+        )
+        revocations.start()
         join_room(rooms.screens())
         for room in STAFF_ROOMS.get(screen, ()):
             join_room(room)

@@ -8,17 +8,21 @@ acknowledgement always means "on disk".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import access, clock, floor, rooms
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import access, clock, floor, pins, rooms
 from . import conference as conf
 from .errors import Conflict, DomainError
 
 CONFERENCE, CLOCK, SPEAKER, TOKENS, SERVER = "conference", "clock", "speaker", "tokens", "server"
 FLOOR = "floor"
+PINS, PIN_GUARD = "pins", "pin-guard"  # role → {hash, set_at}; the attempts of PIN sign-in (live/pins.py)
 FLOOR_SECONDS = 180  # a bridge point given the floor speaks for 3 minutes unless the MC says otherwise
 
 
@@ -28,6 +32,23 @@ class Change:
 
     seq: int
     emits: list[tuple[str, dict, str]] = field(default_factory=list)  # (event, payload, room)
+
+
+@dataclass(frozen=True)
+class PinAttempt:
+    """How one PIN sign-in went: ``mark`` to grant when the PIN was right; otherwise ``lock``
+    when a lockout was in force (nothing checked), and the lockouts this failure started."""
+
+    role: str
+    mark: str | None = None
+    lock: pins.Lock | None = None
+    new_locks: tuple[pins.Lock, ...] = ()
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash to check a PIN against when the role has none: a refusal takes the same time."""
+    return generate_password_hash(access.new_token())
 
 
 # argument schemas of the clock commands: name -> {arg: (type, required)}
@@ -131,6 +152,81 @@ class Day:
 
         _, seq = self.store.transact((TOKENS,), fn)
         return Change(seq, [("access.revoked", {"role": role}, rooms.role(role))])
+
+    # ------------------------------------------------------------ PINs per role
+
+    def pin_hashes(self) -> dict[str, str]:
+        """role → the stored hash of its PIN, for the roles that have one."""
+        return pin_hashes(self.store.get(PINS))
+
+    def pins_set(self) -> dict[str, float]:
+        """role → when its PIN was set, for the roles that have one (never the PIN or its hash)."""
+        return {
+            role: float(record.get("set_at") or 0)
+            for role, record in (self.store.get(PINS) or {}).items()
+            if isinstance(record, dict) and record.get("hash")
+        }
+
+    def set_pin(self, role: str, pin: Any, again: Any) -> Change:
+        """Set (or change) ``role``'s PIN; every session opened with its old PIN stops working.
+
+        Only a salted hash is stored. Nothing is broadcast: each process drops the sockets the old
+        PIN opened (``realtime``'s revocation watch)."""
+        if role not in access.ROLES:
+            raise DomainError("access.unknown_role")
+        hashed = generate_password_hash(pins.new_pin(pin, again))
+        now = self.now()
+
+        def fn(docs):
+            return {PINS: {**(docs[PINS] or {}), role: {"hash": hashed, "set_at": now}}}
+
+        _, seq = self.store.transact((PINS,), fn)
+        return Change(seq)
+
+    def clear_pin(self, role: str) -> Change:
+        """Remove ``role``'s PIN: it no longer signs in, and the sessions it opened stop working."""
+        if role not in access.ROLES:
+            raise DomainError("access.unknown_role")
+
+        def fn(docs):
+            current = dict(docs[PINS] or {})
+            if role not in current:
+                return {}
+            del current[role]
+            return {PINS: current}
+
+        _, seq = self.store.transact((PINS,), fn)
+        return Change(seq)
+
+    def pin_sign_in(self, role: str, pin: Any, address: str) -> PinAttempt:
+        """Check a PIN typed for ``role`` from ``address``, within the limits of ``live.pins``.
+
+        A PIN of the wrong shape is refused (``pin.format``) without being counted. A role without
+        a PIN is refused exactly like a wrong PIN, after the same work."""
+        if role not in access.ROLES:
+            raise DomainError("access.unknown_role")
+        typed = pins.check_format(pin)
+        now = self.now()
+        outcome: dict = {}
+
+        def start(docs):
+            guard, lock, new = pins.begin(pins.Guard.from_dict(docs[PIN_GUARD]), role, address, now)
+            outcome.update(lock=lock, new=new)
+            return {} if lock is not None else {PIN_GUARD: guard.to_dict()}
+
+        self.store.transact((PIN_GUARD,), start)
+        if outcome["lock"] is not None:
+            return PinAttempt(role, lock=outcome["lock"])
+        stored = pin_hashes(self.store.get(PINS)).get(role)
+        right = check_password_hash(stored or _decoy_hash(), typed) and stored is not None
+        if not right:
+            return PinAttempt(role, new_locks=outcome["new"])
+
+        def forgive(docs):
+            return {PIN_GUARD: pins.succeed(pins.Guard.from_dict(docs[PIN_GUARD]), role, address, now).to_dict()}
+
+        self.store.transact((PIN_GUARD,), forgive)
+        return PinAttempt(role, mark=access.pin_mark(stored))
 
     # ------------------------------------------------------------ reading
 
@@ -277,6 +373,15 @@ def _speaker(name: str, timer: clock.SpeakerTimer, args: dict, now: float) -> cl
     if name == "speaker.stop":
         return clock.speaker_stop(timer, now)
     return clock.speaker_reset(timer)
+
+
+def pin_hashes(doc: dict | None) -> dict[str, str]:
+    """The ``pins`` document as role → hash."""
+    return {
+        role: record["hash"]
+        for role, record in (doc or {}).items()
+        if isinstance(record, dict) and isinstance(record.get("hash"), str)
+    }
 
 
 def public_conference(doc: dict) -> dict:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import math
 import re
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from .. import access, exports, messages, sitefile
-from ..auth import day, grant, screen
+from ..auth import current_roles, day, grant, grant_pin, screen
 from ..conference import LIST_FIELDS, SITE_KINDS, day_month_year, fingerprint, from_file, to_file
 from ..errors import Conflict, DomainError
 from ..i18n import ROLE_NAMES
 from ..realtime import broadcast
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+log = logging.getLogger("live.access")
 
 SCALARS = ("title", "organiser", "theme", "date", "start_time", "venue", "warning_seconds", "speaker_warning_seconds")
 _ROW_KEY = re.compile(r"^(agenda|themes|departments|sites)-(\d{1,5})-(\w+)$")
@@ -83,6 +87,8 @@ def _render(data: dict, error: str | None = None, status: int = 200, invalid: st
         invalid=invalid,
         base=base if base is not None else fingerprint(day().conference()),
         links=links,
+        pins={role: _when(at) for role, at in day().pins_set().items()},
+        roles=access.ROLES,
         kinds=SITE_KINDS,
         blank_rows=BLANK_ROWS,
         report=day().agenda_report(),
@@ -273,6 +279,47 @@ def regenerate(role: str):
         grant("admin", day().tokens()["admin"])  # keep the admin who asked signed in
     flash(gettext("Đã tạo liên kết mới cho vai trò %(role)s.", role=str(ROLE_NAMES[role])))
     return redirect(url_for("admin.page") + "#links", code=303)
+
+
+def _when(timestamp: float) -> str:
+    """``09:12 28/08/2025``: 24-hour time and day in the conference's zone."""
+    zone = ZoneInfo(current_app.config.get("TIMEZONE") or exports.TIMEZONE)
+    return dt.datetime.fromtimestamp(timestamp, zone).strftime("%H:%M %d/%m/%Y")
+
+
+@bp.post("/pins/<role>")
+@screen("admin")
+def set_pin(role: str):
+    """Set or change a role's PIN; the sessions its old PIN opened stop working."""
+    try:
+        _send(day().set_pin(role, request.form.get("pin", ""), request.form.get("again", "")))
+    except DomainError as error:  # never shows back what was typed
+        invalid = f"pin-{role}" if error.code != "access.unknown_role" else ""
+        return _render(day().conference() or {}, messages.describe(error), 400, invalid)
+    _keep_admin(role)
+    log.info("pin set role=%s", role)
+    flash(gettext("Đã đặt mã PIN cho vai trò %(role)s.", role=str(ROLE_NAMES[role])))
+    return redirect(url_for("admin.page") + "#pins", code=303)
+
+
+@bp.post("/pins/<role>/clear")
+@screen("admin")
+def clear_pin(role: str):
+    """Remove a role's PIN: it no longer signs in, and the sessions it opened stop working."""
+    try:
+        _send(day().clear_pin(role))
+    except DomainError as error:
+        return _render(day().conference() or {}, messages.describe(error), 400)
+    log.info("pin cleared role=%s", role)
+    flash(gettext("Đã xóa mã PIN của vai trò %(role)s.", role=str(ROLE_NAMES[role])))
+    return redirect(url_for("admin.page") + "#pins", code=303)
+
+
+def _keep_admin(role: str) -> None:
+    """An admin who signed in with the admin PIN and changed it stays signed in."""
+    stored = day().pin_hashes().get("admin") if role == "admin" else None
+    if stored is not None and "admin" not in current_roles():
+        grant_pin("admin", access.pin_mark(stored))
 
 
 @bp.post("/clock/reset")
