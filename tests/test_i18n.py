@@ -27,8 +27,8 @@ MO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
 
 VI_HOME = "Các màn hình của ban tổ chức được mở bằng liên kết riêng do quản trị viên cung cấp."
 EN_HOME = "The organising committee's screens are opened with private links provided by the administrator."
-VI_403 = ("Không có quyền truy cập", "Màn hình này chỉ mở được bằng liên kết riêng còn hiệu lực.")
-EN_403 = ("Access denied", "This screen can only be opened with a valid private link.")
+VI_403 = ("Không có quyền truy cập", "Màn hình này chỉ mở được bằng liên kết riêng hoặc mã PIN còn hiệu lực.")
+EN_403 = ("Access denied", "This screen can only be opened with a valid private link or PIN.")
 
 
 # --- the catalogue ------------------------------------------------------------------------------

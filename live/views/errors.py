@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
             400: (_("Yêu cầu không hợp lệ"), _("Máy chủ không hiểu yêu cầu này.")),
             403: (
                 _("Không có quyền truy cập"),
-                _("Màn hình này chỉ mở được bằng liên kết riêng còn hiệu lực. Hãy hỏi quản trị viên."),
+                _("Màn hình này chỉ mở được bằng liên kết riêng hoặc mã PIN còn hiệu lực. Hãy hỏi quản trị viên."),
             ),
             404: (_("Không tìm thấy"), _("Địa chỉ này không tồn tại hoặc liên kết đã được thay mới.")),
             405: (_("Thao tác không được hỗ trợ"), _("Địa chỉ này không nhận thao tác đó.")),
