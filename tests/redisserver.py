@@ -13,12 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import free_port
 
 
 @dataclass
@@ -26,7 +21,7 @@ class RedisServer:
     """One redis-server we can kill -9 and start again on the same append-only file."""
 
     directory: Path
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     appendonly: bool = True
     proc: subprocess.Popen | None = None
 
