@@ -198,7 +198,12 @@ def test_offline_question_waits_then_arrives_once_across_two_quick_reloads(
     page.reload(wait_until="commit")
     page.reload()
     connected(phone)
-    code = receipt_code(phone, timeout=15)
+    # acknowledged by whichever page was open then: if it was the first, the receipt went with it
+    # and this page shows the question under "Câu hỏi của tôi" with its code
+    expect(page.locator("#mine li .b")).to_have_text("Đã nhận", timeout=15_000)
+    [settled] = mine(phone)
+    code = settled["code"]
+    expect(page.locator("#mine li")).to_contain_text(code)
 
     [stored] = wait_until(lambda: desk_copies(moderator, text), message="the question on the desk")
     assert stored["id"] == kept["id"], "a retry must reuse the phone's id"
