@@ -24,6 +24,17 @@ ARTIFACTS = ROOT / "test-artifacts"
 ASYNC_MODES = ("eventlet", "gevent")
 
 
+def stop_process(proc: subprocess.Popen | None) -> None:
+    """Ask a child process to stop (SIGTERM), and kill it if it has not within 5 s."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -77,13 +88,7 @@ class Server:
         return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
     def kill9(self) -> None:
         """Kill the process the hard way: no shutdown code runs."""
