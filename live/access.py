@@ -98,6 +98,12 @@ EVENTS = _table(
     ("question.hide", RUN_CLOCK),
     ("question.answer", RUN_CLOCK),
     ("question.forward", RUN_CLOCK | DESK),
+    # after the day: the secretariat keeps the record and approves the written replies
+    ("question.summarize", DESK),
+    ("question.route", DESK),
+    ("question.publish", DESK),
+    ("question.send_back", DESK),
+    ("question.withdraw", DESK),
     ("audit.get", {"admin"}),
     # the bridge points: roll call and asking to speak
     ("roll.get", ROLL),

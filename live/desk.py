@@ -47,6 +47,14 @@ STAFF_FIELDS = (
     "notes",
     "rank",
     "origins",
+    "deadline",
+    "summary",
+    "reply_text",
+    "reply_state",
+    "reply_at",
+    "reply_by",
+    "reply_note",
+    "published_at",
 )
 QUEUE_STATUSES = (questions.APPROVED, questions.ON_SCREEN)
 # Jaccard of trigrams: between unrelated pairs (< 0.3) and rewordings (≥ 0.5) in tests/test_questions.py
@@ -66,8 +74,17 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "show": (),
     "hide": (),
     "answer": (),
-    "forward": ("department",),
+    "forward": ("department", "deadline"),
+    # after the day: the record for the conclusion notice, and the written replies
+    "summarize": ("summary",),
+    "route": ("department", "deadline"),
+    "reply": ("text", "department"),
+    "publish": (),
+    "send_back": ("note",),
+    "withdraw": (),
 }
+# a department writes its reply through its own link's page (live/views/replies.py), not a socket
+SOCKET_ACTIONS = tuple(a for a in ACTIONS if a != "reply")
 
 
 def key(question_id: str) -> str:
@@ -252,7 +269,7 @@ class Desk:
                 if not args:
                     raise DomainError("question.bad_argument", action=action, argument="")
                 extra = {k: v for k, v in context.items() if k[:-1] in args}
-            elif action == "forward":
+            elif action == "forward" or (action == "route" and "department" in args):
                 extra = {"departments": context["departments"]}
             new = questions.transition(question, action, now, expected_version=version, **args, **extra)
             out = {key(ident): new}

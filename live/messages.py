@@ -62,6 +62,12 @@ ACTION_NAMES = {
     "hide": _l("Tắt trình chiếu"),
     "answer": _l("Đã trả lời tại hội nghị"),
     "forward": _l("Chuyển trả lời bằng văn bản"),
+    "summarize": _l("Tóm tắt nội dung trả lời"),
+    "route": _l("Đổi cơ quan hoặc hạn trả lời"),
+    "reply": _l("Gửi văn bản trả lời"),
+    "publish": _l("Duyệt công bố trả lời"),
+    "send_back": _l("Trả lại cơ quan để sửa"),
+    "withdraw": _l("Gỡ công bố trả lời"),
 }
 
 # the fields of a question as the audit log names them
@@ -79,6 +85,20 @@ QUESTION_FIELDS = {
     "shown_at": _l("giờ trình chiếu"),
     "answered_at": _l("giờ trả lời"),
     "forwarded_at": _l("giờ chuyển"),
+    "deadline": _l("hạn trả lời"),
+    "summary": _l("tóm tắt trả lời"),
+    "reply_text": _l("nội dung trả lời"),
+    "reply_state": _l("trạng thái trả lời"),
+    "reply_at": _l("giờ gửi trả lời"),
+    "reply_by": _l("cơ quan gửi trả lời"),
+    "reply_note": _l("ý kiến trả lại"),
+    "published_at": _l("giờ công bố"),
+}
+
+REPLY_STATE_NAMES = {
+    "submitted": _l("chờ duyệt"),
+    "published": _l("đã công bố"),
+    "returned": _l("trả lại để sửa"),
 }
 
 MESSAGES = {
@@ -177,6 +197,12 @@ MESSAGES = {
     "question.bad_version": _l("Thiếu phiên bản câu hỏi bạn đang xem. Vui lòng tải lại trang."),
     "question.bad_order": _l("Không thể xếp câu hỏi sau một câu chưa có trong hàng đợi."),
     "question.bad_notes": _l("Ghi chú cho Chủ tịch phải là chữ, tối đa %(limit)s ký tự."),
+    "question.bad_deadline": _l("Hạn trả lời phải là một ngày, viết dd/mm/yyyy."),
+    "question.bad_summary": _l("Tóm tắt trả lời phải là chữ, tối đa %(limit)s ký tự."),
+    "question.bad_reply": _l("Cần nhập nội dung trả lời, tối đa %(limit)s ký tự."),
+    "question.bad_note": _l("Cần ghi lý do trả lại, tối đa %(limit)s ký tự."),
+    "question.not_your_department": _l("Câu hỏi này không giao cho cơ quan của bạn trả lời."),
+    "question.reply_state": _l("Không thể thực hiện thao tác này với văn bản trả lời ở trạng thái hiện tại."),
     "limit.device": _l("Bạn gửi hơi nhanh. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
     "limit.site": _l("Điểm cầu đang gửi rất nhiều câu hỏi. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
     "limit.address": _l(

@@ -19,6 +19,21 @@ The lifecycle (actions on the left, ``status → status``)::
     note      received | approved | on_screen, status unchanged (prepared notes for the chairman)
     order     approved | on_screen, status unchanged   (its rank in the queue)
 
+After the day (the status stays; what changes is the written reply or the record)::
+
+    summarize answered | forwarded                     (the secretariat's summary of the answer,
+                                                        for the conclusion notice)
+    route     forwarded                                (another department, or a new deadline)
+    reply     forwarded, reply not published           (the department writes its reply)
+    publish   forwarded, reply submitted               (the secretariat approves it: the asker's
+                                                        phone and the public page show it)
+    send_back forwarded, reply submitted               (returned to the department, with a note)
+    withdraw  forwarded, reply published               (taken down again: back to submitted)
+
+``reply_state`` follows its own small lifecycle: None → submitted → published, or
+submitted → returned → submitted; a reply never reaches anyone outside the secretariat
+before ``publish``, just as a question never reaches the projector before ``approve``.
+
 Nothing is ever deleted: a rejection or a merge can be undone with ``reopen``, because a
 secretariat screening hundreds of questions will misclick and nothing a young person sends may
 be lost. ``answered`` and ``forwarded`` are final: they are the record the conclusion notice
@@ -27,6 +42,7 @@ is written from. Nothing reaches ``on_screen`` without passing through ``approve
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import heapq
 import re
@@ -61,6 +77,8 @@ _REF_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 RECEIVED, APPROVED, REJECTED, MERGED = "received", "approved", "rejected", "merged"
 ON_SCREEN, ANSWERED, FORWARDED = "on_screen", "answered", "forwarded"
 STATUSES = (RECEIVED, APPROVED, REJECTED, MERGED, ON_SCREEN, ANSWERED, FORWARDED)
+SUBMITTED, PUBLISHED, RETURNED = "submitted", "published", "returned"  # a written reply's state
+REPLY_STATES = (SUBMITTED, PUBLISHED, RETURNED)
 PUBLIC_STATUSES = (RECEIVED, APPROVED, ON_SCREEN, ANSWERED, FORWARDED)
 REJECT_REASONS = ("duplicate", "off_topic", "inappropriate", "other")
 
@@ -78,18 +96,32 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "assign": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
     "note": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
     "order": {s: s for s in (APPROVED, ON_SCREEN)},
+    "summarize": {ANSWERED: ANSWERED, FORWARDED: FORWARDED},
+    "route": {FORWARDED: FORWARDED},
+    "reply": {FORWARDED: FORWARDED},
+    "publish": {FORWARDED: FORWARDED},
+    "send_back": {FORWARDED: FORWARDED},
+    "withdraw": {FORWARDED: FORWARDED},
 }
+# the reply state each reply action needs (None: any but these)
+_REPLY_NEEDS = {"publish": (SUBMITTED,), "send_back": (SUBMITTED,), "withdraw": (PUBLISHED,)}
 ACTIONS = tuple(TRANSITIONS)
 _ARGUMENTS: dict[str, tuple[str, ...]] = {
     "reject": ("reason",),
     "merge": ("into",),
-    "forward": ("department", "departments"),
+    "forward": ("department", "departments", "deadline"),
     "edit": ("text",),
     "assign": ("theme", "department", "themes", "departments"),
     "note": ("notes",),
     "order": ("rank",),
+    "summarize": ("summary",),
+    "route": ("department", "departments", "deadline"),
+    "reply": ("text", "department"),
+    "send_back": ("note",),
 }
 NOTES_LIMIT = 2000
+SUMMARY_LIMIT = 4000
+REPLY_LIMIT = 10_000
 
 # ---------------------------------------------------------------- validation
 
@@ -196,6 +228,36 @@ def _department(value: object, departments: Any) -> str:
     return value
 
 
+def deadline(value: object) -> str | None:
+    """A reply deadline as the secretariat types it (dd/mm/yyyy or yyyy-mm-dd) → ISO, or None."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise DomainError("question.bad_deadline")
+    text = clean(value)
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            date = _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if 2000 <= date.year <= 2100:
+            return date.isoformat()
+    raise DomainError("question.bad_deadline")
+
+
+def long_text(value: object, limit: int, code: str, *, required: bool = False) -> str:
+    """Several lines of staff text (a summary, a reply, a note), cleaned, or ``DomainError(code)``."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or len(value) > 4 * limit:
+        raise DomainError(code, limit=limit)
+    lines = [line.rstrip() for line in clean(value, multiline=True).split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if len(text) > limit or (required and not text):
+        raise DomainError(code, limit=limit)
+    return text
+
+
 def transition(question: dict, action: str, now: float, *, expected_version: int | None, **args: Any) -> dict:
     """Apply one action to ``question`` and return the new record; the old one is untouched.
 
@@ -213,6 +275,11 @@ def transition(question: dict, action: str, now: float, *, expected_version: int
     target = TRANSITIONS[action].get(status)
     if target is None:
         raise DomainError("question.bad_transition", status=status, action=action)
+
+    if action in _REPLY_NEEDS and question.get("reply_state") not in _REPLY_NEEDS[action]:
+        raise DomainError("question.reply_state", action=action)
+    if action == "reply" and question.get("reply_state") == PUBLISHED:
+        raise DomainError("question.reply_state", action=action)
 
     new = dict(question, status=target, updated_at=now, version=(version or 0) + 1)
     if action == "reject":
@@ -237,6 +304,29 @@ def transition(question: dict, action: str, now: float, *, expected_version: int
     elif action == "forward":
         new["department"] = _department(args.get("department"), args.get("departments"))
         new["forwarded_at"] = now
+        new["deadline"] = deadline(args.get("deadline"))
+    elif action == "route":
+        if "department" not in args and "deadline" not in args:
+            raise DomainError("question.bad_argument", action=action, argument="")
+        if "department" in args:
+            new["department"] = _department(args["department"], args.get("departments"))
+        if "deadline" in args:
+            new["deadline"] = deadline(args["deadline"])
+    elif action == "summarize":
+        new["summary"] = long_text(args.get("summary"), SUMMARY_LIMIT, "question.bad_summary")
+    elif action == "reply":
+        if args.get("department") != question.get("department"):
+            raise DomainError("question.not_your_department")
+        new["reply_text"] = long_text(args.get("text"), REPLY_LIMIT, "question.bad_reply", required=True)
+        new["reply_state"], new["reply_at"], new["reply_by"] = SUBMITTED, now, question.get("department")
+        new["reply_note"] = None
+    elif action == "publish":
+        new["reply_state"], new["published_at"] = PUBLISHED, now
+    elif action == "send_back":
+        new["reply_state"] = RETURNED
+        new["reply_note"] = long_text(args.get("note"), NOTES_LIMIT, "question.bad_note", required=True)
+    elif action == "withdraw":
+        new["reply_state"], new["published_at"] = SUBMITTED, None
     elif action == "edit":
         text = question_text(args.get("text"))
         if text != question.get("text") and question.get("original_text") is None:

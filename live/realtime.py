@@ -357,7 +357,7 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
     guarded("question.mine", question_mine)
     guarded("questions.get", questions_get)
     guarded("roll.get", roll_get)
-    for action in desk.ACTIONS:
+    for action in desk.SOCKET_ACTIONS:
         guarded(f"question.{action}", functools.partial(question_act, action))
     guarded("question.similar", question_similar)
     guarded("audit.get", audit_get)
@@ -374,7 +374,7 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
         return messages.reply(DomainError("server.error"))
 
     handled = {"time.sync", "state.get", "question.submit", "question.enter", "question.mine", "questions.get"}
-    handled |= {"roll.get", "question.similar", "audit.get", *(f"question.{a}" for a in desk.ACTIONS)}
+    handled |= {"roll.get", "question.similar", "audit.get", *(f"question.{a}" for a in desk.SOCKET_ACTIONS)}
     unknown = set(access.EVENTS) - handled - set(COMMAND_ARGS)
     if unknown:
         raise RuntimeError(f"events without a handler: {sorted(unknown)}")

@@ -349,6 +349,10 @@ REQUIRED_ARGS = {
     "edit": {"text": "Học bổng cho sinh viên nghèo?"},
     "assign": {"theme": "giao-duc"},
     "order": {"rank": 5.0},
+    "summarize": {"summary": "Tỉnh sẽ mở thêm lớp dạy nghề."},
+    "route": {"deadline": "15/09/2025"},
+    "reply": {"text": "Sở trả lời như sau…", "department": "giao-duc-dao-tao"},
+    "send_back": {"note": "Cần nêu rõ thời gian."},
 }
 PATHS = {
     "received": [],
@@ -384,7 +388,16 @@ LEGAL = {
     ("on_screen", "note"): "on_screen",
     ("approved", "order"): "approved",
     ("on_screen", "order"): "on_screen",
+    ("answered", "summarize"): "answered",
+    ("forwarded", "summarize"): "forwarded",
+    ("forwarded", "route"): "forwarded",
+    ("forwarded", "reply"): "forwarded",
+    ("forwarded", "publish"): "forwarded",
+    ("forwarded", "send_back"): "forwarded",
+    ("forwarded", "withdraw"): "forwarded",
 }
+# the written reply a reply action needs first: publish and send back a submitted one, withdraw a published one
+REPLY_FIRST = {"publish": ["reply"], "send_back": ["reply"], "withdraw": ["reply", "publish"]}
 
 
 def act(question: dict, action: str, now: float = NOW + 60, **args) -> dict:
@@ -412,6 +425,9 @@ def test_the_table_is_the_documented_lifecycle():
 @pytest.mark.parametrize("action", q.ACTIONS)
 def test_every_move_is_legal_or_refused(status, action):
     before = at(status)
+    if status == "forwarded":
+        for step in REPLY_FIRST.get(action, []):
+            before = act(before, step, NOW + 1800)
     snapshot = dict(before)
     if (status, action) in LEGAL:
         after = act(before, action, NOW + 3600)
@@ -509,6 +525,63 @@ def test_forward_names_the_department_that_replies_in_writing():
         q.transition(at("on_screen"), "forward", NOW, expected_version=3, department="y-te", departments=DEPARTMENTS)
     with refused("question.bad_department"):
         q.transition(at("on_screen"), "forward", NOW, expected_version=3)
+
+
+def test_forward_and_route_set_the_deadline_as_an_iso_date():
+    forwarded = act(at("approved"), "forward", department="noi-vu", deadline="15/09/2025")
+    assert forwarded["deadline"] == "2025-09-15"
+    assert act(at("approved"), "forward", department="noi-vu")["deadline"] is None
+    routed = act(forwarded, "route", department="y-te", deadline="2025-09-30")
+    assert (routed["department"], routed["deadline"]) == ("y-te", "2025-09-30")
+    assert act(routed, "route", deadline=None)["deadline"] is None
+    for bad in ("31/02/2025", "mai", "15-09-2025", 20250915, "01/01/1999", "x" * 100):
+        with refused("question.bad_deadline"):
+            act(forwarded, "route", deadline=bad)
+    with refused("question.bad_argument"):
+        q.transition(forwarded, "route", NOW, expected_version=forwarded["version"])
+
+
+def test_the_secretariat_summarises_an_answer_for_the_conclusion_notice():
+    answered = act(at("answered"), "summarize", summary="  Tỉnh sẽ mở thêm\n\n\n\nlớp dạy nghề.  ")
+    assert answered["summary"] == "Tỉnh sẽ mở thêm\n\nlớp dạy nghề."
+    assert act(answered, "summarize", summary="")["summary"] == ""
+    with refused("question.bad_summary"):
+        act(answered, "summarize", summary="x" * (q.SUMMARY_LIMIT + 1))
+    with refused("question.bad_summary"):
+        act(answered, "summarize", summary=["a"])
+
+
+def test_a_written_reply_reaches_no_one_until_the_secretariat_publishes_it():
+    forwarded = at("forwarded")
+    assert forwarded.get("reply_state") is None
+    for action in ("publish", "send_back", "withdraw"):
+        with refused("question.reply_state", action=action):
+            act(forwarded, action)
+    with refused("question.not_your_department"):
+        act(forwarded, "reply", department="y-te")
+    with refused("question.bad_reply"):
+        act(forwarded, "reply", text=" \n ")
+    replied = act(forwarded, "reply", NOW + 86400, text="Sở GD&ĐT trả lời: …")
+    assert (replied["reply_state"], replied["reply_at"], replied["reply_by"]) == (
+        "submitted",
+        NOW + 86400,
+        "giao-duc-dao-tao",
+    )
+    returned = act(replied, "send_back", note="Cần nêu rõ thời gian.")
+    assert (returned["reply_state"], returned["reply_note"]) == ("returned", "Cần nêu rõ thời gian.")
+    with refused("question.bad_note"):
+        act(replied, "send_back", note="")
+    with refused("question.reply_state", action="publish"):
+        act(returned, "publish")
+    again = act(returned, "reply", text="Sở GD&ĐT trả lời: từ tháng 9/2025 …")
+    assert again["reply_state"] == "submitted" and again["reply_note"] is None
+    published = act(again, "publish", NOW + 2 * 86400)
+    assert (published["reply_state"], published["published_at"]) == ("published", NOW + 2 * 86400)
+    with refused("question.reply_state", action="reply"):
+        act(published, "reply")
+    withdrawn = act(published, "withdraw")
+    assert (withdrawn["reply_state"], withdrawn["published_at"]) == ("submitted", None)
+    assert withdrawn["status"] == "forwarded"
 
 
 def test_edit_keeps_the_original_text_the_first_time_only():
