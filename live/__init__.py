@@ -18,11 +18,12 @@ def create_app(config: dict | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from . import i18n, limits, realtime, security
+    from . import i18n, limits, realtime, security, static_files
     from .extensions import babel, compress, csrf
     from .services import Day
     from .store import open_store
-    from .views import admin, api, errors, phone, screens, sites
+    from .views import admin, api, errors, phone, reports, screens, sites
+    from .views import replies as written_replies
 
     app = Flask(
         __name__,
@@ -62,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     compress.init_app(app)
+    static_files.init_app(app)  # static files gzipped once, not per request
     i18n.init_app(app)
     security.init_app(app)
 
@@ -71,6 +73,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(phone.bp)
     app.register_blueprint(sites.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(written_replies.bp)
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix

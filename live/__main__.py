@@ -84,6 +84,30 @@ def serve(args: argparse.Namespace) -> int:
 
 
 MAX_CONNECTIONS = 100_000  # eventlet's server would otherwise stop accepting at 1024
+# Each open socket keeps its HTTP read (and with eventlet, write) buffer for as long as it lives,
+# though after the WebSocket upgrade neither is used: 2 KB holds a request's headers, and a
+# longer request or response is simply read or written in more pieces.
+CONNECTION_BUFFER = 2048
+
+
+def no_delay(sock) -> None:
+    """Send each small message at once (TCP_NODELAY). Without it, an acknowledgement written
+    right after a broadcast to the same screen waits for the client's delayed ACK: about 40 ms
+    per tap for an MC pressing buttons one after another. Linux copies the option from the
+    listening socket to every socket it accepts."""
+    import socket
+
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def settle_memory() -> None:
+    """Move everything built at start-up (the app, templates, the conference, imported modules)
+    out of the garbage collector's sight: a full collection then walks only what the
+    connections made, which shortens the pauses a broadcast to thousands of sockets can hit."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def run(app, socketio, host: str, port: int, backlog: int) -> None:
@@ -93,16 +117,30 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
         import eventlet
         import eventlet.wsgi
 
+        class Protocol(eventlet.wsgi.HttpProtocol):
+            rbufsize = wbufsize = CONNECTION_BUFFER  # eventlet's own: 8 KB + 16 KB per socket
+
         listener = eventlet.listen((host, port), backlog=backlog)
-        eventlet.wsgi.server(listener, app, log_output=False, max_size=MAX_CONNECTIONS, debug=False)
+        no_delay(listener)
+        settle_memory()
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=MAX_CONNECTIONS, debug=False, protocol=Protocol)
     elif mode == "gevent":
         from gevent import pywsgi
 
         try:  # engineio uses gevent-websocket if someone installed it; live depends on simple-websocket
-            from geventwebsocket.handler import WebSocketHandler as handler
+            from geventwebsocket.handler import WebSocketHandler as base
         except ImportError:
-            handler = pywsgi.WSGIHandler
-        server = pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None, backlog=backlog)
+            base = pywsgi.WSGIHandler
+
+        class Handler(base):
+            def __init__(self, sock, address, server, rfile=None):
+                # gevent's own read buffer is 8 KB per socket
+                super().__init__(sock, address, server, rfile or sock.makefile("rb", CONNECTION_BUFFER))
+
+        server = pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None, backlog=backlog)
+        server.init_socket()
+        no_delay(server.socket)
+        settle_memory()
         server.serve_forever()
     else:  # threading: for debugging only
         socketio.run(app, host=host, port=port, debug=False, use_reloader=False, allow_unsafe_werkzeug=True)
@@ -110,7 +148,7 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
 
 def links(args: argparse.Namespace) -> int:
     """Print one line per screen: role, a tab, the full URL."""
-    from . import access
+    from . import access, replies
     from .services import Day
     from .store import open_store
 
@@ -122,6 +160,9 @@ def links(args: argparse.Namespace) -> int:
     base = settings.public_url(config) if (args.public_url or args.port or config.get("PUBLIC_URL")) else None
     for role, url in access.links(base or day.public_url() or settings.public_url(config), day.tokens()):
         print(f"{role}\t{url}")
+    # each answering department's own link for its written replies (live/replies.py)
+    for department, url in replies.links(base or day.public_url() or settings.public_url(config), day):
+        print(f"co-quan:{department['id']}\t{url}")
     store.close()
     return 0
 
@@ -142,6 +183,9 @@ def parser() -> argparse.ArgumentParser:
     _store_options(show)
     show.add_argument("--port", type=int, help="cổng máy chủ, để dựng địa chỉ khi không có --public-url")
     show.set_defaults(func=links)
+    from .loadtest import add_parser as add_loadtest  # the load rehearsal (issue 7): options in live/loadtest.py
+
+    add_loadtest(commands)
     return root
 
 

@@ -44,6 +44,13 @@ SCREENS = {
     "qr-sheet": {"qr-sheet", "site", "admin"},
     # a young person's phone: public, no link needed
     "phone": {PUBLIC},
+    # after the day: the exports, the conclusion notice draft and the answers' summaries
+    "reports": {"moderator", "admin"},
+    # written replies (live/views/replies.py): the secretariat approves them. The public answers
+    # page (/tra-loi) and the lookup by tracking code (/tra-cuu) need no link, and a department's
+    # page (/co-quan/<token>) checks its own link on every request: none of them is a screen here,
+    # because a PUBLIC screen would let any visitor's socket join the staff screens' room
+    "replies": {"moderator", "admin"},
 }
 
 

@@ -3,7 +3,8 @@
 The service between the pure lifecycle (``questions.py``) and the handlers. Each question is
 one document ``q:<id>`` in the store, written once under the id the phone made, so a retry of
 the same question finds it there and is acknowledged again without a second copy. The count
-of questions per site is kept beside them, in the same transaction, for the roll call.
+of questions per site, for the roll call, is derived from the questions in memory: a submission
+writes its own document and nothing shared, so thousands of phones never contend for one key.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from . import limits, questions, rooms
+from . import limits, questions, replies, rooms
 from .errors import DomainError
 from .services import CONFERENCE, Change
 
 PREFIX = "q:"
-COUNTS = "question_counts"
+COUNTS = "question_counts"  # no longer written (the counts are derived from the questions); old stores keep it
 STAGE = "stage"  # {"question": id | None}: what is on screen now
 CHANNELS = ("qr", "paper", "spoken")
 FLOOR_CHANNELS = ("paper", "spoken")
@@ -96,8 +97,10 @@ def staff_view(question: dict) -> dict:
     return {name: question.get(name) for name in STAFF_FIELDS}
 
 
-def phone_view(question: dict, merged_into: dict | None = None) -> dict:
-    """A question as its asker's phone sees it: never the secretariat's reasons."""
+def phone_view(question: dict, merged_into: dict | None = None, departments: dict[str, str] | None = None) -> dict:
+    """A question as its asker's phone sees it: never the secretariat's reasons, and its written
+    reply only once published (never a draft or a note; a merged question shows its target's)."""
+    answered = replies.answered_for(question, merged_into)
     return {
         "id": question["id"],
         "code": question["code"],
@@ -105,6 +108,7 @@ def phone_view(question: dict, merged_into: dict | None = None) -> dict:
         "site": question["site"],
         "status": questions.public_status(question, merged_into),
         "received_at": question["received_at"],
+        "reply": replies.public_reply(answered, departments or {}),
     }
 
 
@@ -147,8 +151,12 @@ class Desk:
         self.now = now
         self.limiter = limiter or limits.Limiter()
         self._index: dict[str, tuple[str, frozenset, str]] | None = None  # see _duplicates_index
+        self._duplicates = questions.DuplicateIndex()
         self._views: dict[str, tuple[int, Any]] = {}  # name → (replica version, a derived list)
         self.replica.watch(PREFIX, lambda _key, question: self._remember(question))
+        self._sites: dict[str, str] | None = None  # question id → its site, for the counts per site
+        self._per_site: dict[str, int] = {}
+        self.replica.watch(PREFIX, lambda _key, question: self._count(question))
 
     # ------------------------------------------------------------ taking questions in
 
@@ -197,11 +205,11 @@ class Desk:
         def fn(docs):
             if docs[qkey] is not None:  # the same id arrived twice at once: the first one wins
                 return {}
-            counts = dict(docs[COUNTS] or {})
-            counts[record["site"]] = counts.get(record["site"], 0) + 1
-            return {qkey: record, COUNTS: counts}
+            # one document per question and nothing shared: concurrent submissions never conflict
+            # (the counts per site are derived from the questions, in memory: see counts())
+            return {qkey: record}
 
-        written, seq = self.store.transact((qkey, COUNTS), fn)
+        written, seq = self.store.transact((qkey,), fn)
         if not written:
             return self.store.get(qkey), True, None
         similar = self._similar(record)
@@ -213,7 +221,7 @@ class Desk:
                 seq,
                 [
                     ("question.added", {"seq": seq, "question": staff_view(record), "similar": similar}, rooms.desk()),
-                    ("roll.changed", {"site": site, "questions": written[COUNTS][site]}, rooms.roll()),
+                    ("roll.changed", {"site": site, "questions": self.counts().get(site, 0)}, rooms.roll()),
                 ],
             ),
         )
@@ -271,7 +279,11 @@ class Desk:
                 extra = {k: v for k, v in context.items() if k[:-1] in args}
             elif action == "forward" or (action == "route" and "department" in args):
                 extra = {"departments": context["departments"]}
-            new = questions.transition(question, action, now, expected_version=version, **args, **extra)
+            given = dict(args)
+            if action == "forward" and not given.get("deadline"):
+                # forwarded without a deadline (the MC's tablet): 15 days, see replies.default_deadline
+                given["deadline"] = replies.default_deadline(doc.get("date"), now)
+            new = questions.transition(question, action, now, expected_version=version, **given, **extra)
             out = {key(ident): new}
             if action == "merge":
                 target = docs[key(args["into"])]
@@ -326,6 +338,7 @@ class Desk:
         """What every audience hears after an action: each shaped for who receives it."""
         self.replica.refresh()  # the conference and stage as other processes left them
         names = self.site_names()
+        departments = self.department_names()
         emits = []
         changed = [doc for k, doc in written.items() if k.startswith(PREFIX)]
         for question in changed:
@@ -335,12 +348,17 @@ class Desk:
             view = queue_view(question, names) if question["status"] in visible else None
             emits.append(("question.changed", {"seq": seq, "id": question["id"], "question": view}, rooms.queue()))
             for asker in self._askers(question):
-                status = {"id": asker["id"], "code": asker["code"], "status": questions.public_status(question)}
+                status = {
+                    "id": asker["id"],
+                    "code": asker["code"],
+                    "status": questions.public_status(question),
+                    # None also takes a withdrawn reply off the phone
+                    "reply": replies.public_reply(question, departments),
+                }
                 emits.append(("question.status", status, rooms.device(asker["device"])))
         if STAGE in written:
             current = {"seq": seq, "question": self.current()}
-            emits.append(("question.current", current, rooms.screens()))
-            emits.append(("question.current", current, rooms.phones()))
+            emits.append(("question.current", current, rooms.screens()))  # phones show no stage
         return Change(seq, emits)
 
     def _askers(self, question: dict) -> list[dict]:
@@ -359,17 +377,14 @@ class Desk:
     def _similar(self, question: dict) -> list[dict]:
         self.replica.refresh()  # questions other processes took in since
         index = self._duplicates_index()
-        mine = questions.fingerprint(question["text"])
-        others = (
-            (ident, fp)
-            for ident, (_text, fp, status) in index.items()
-            if ident != question["id"] and status not in (questions.REJECTED, questions.MERGED)
-        )
-        found = questions.likely_duplicates(mine, others, threshold=SIMILAR_THRESHOLD)
+        known = self._index.get(question["id"]) if self._index is not None else None
+        mine = known[1] if known and known[0] == question["text"] else questions.fingerprint(question["text"])
+        found = index.query(mine, threshold=SIMILAR_THRESHOLD, exclude=question["id"])
         return [{"id": ident, "score": round(score, 3)} for ident, score in found]
 
-    def _duplicates_index(self) -> dict[str, tuple[str, frozenset, str]]:
-        """id → (text, trigrams, status) of every question, kept up to date from the replica.
+    def _duplicates_index(self) -> questions.DuplicateIndex:
+        """The trigram index of every question a duplicate may be (not rejected, not merged),
+        kept up to date from the replica; ``_index`` holds id → (text, trigrams, status).
 
         Built from memory once; each question's trigrams are computed once per text.
         """
@@ -378,14 +393,18 @@ class Desk:
             self._index = {}
             for question in self.replica.scan(PREFIX).values():
                 self._remember(question)
-        return self._index
+        return self._duplicates
 
     def _remember(self, question: dict) -> None:
         if self._index is None:
             return
-        known = self._index.get(question["id"])
+        ident = question["id"]
+        known = self._index.get(ident)
         fp = known[1] if known and known[0] == question["text"] else questions.fingerprint(question["text"])
-        self._index[question["id"]] = (question["text"], fp, question["status"])
+        self._index[ident] = (question["text"], fp, question["status"])
+        self._duplicates.add(ident, fp)  # first, so that ties keep the order questions came in
+        if question["status"] in (questions.REJECTED, questions.MERGED):
+            self._duplicates.remove(ident)
 
     def audit(self) -> list[dict]:
         """Every moderation and MC action, oldest first (append-only)."""
@@ -426,13 +445,18 @@ class Desk:
         if not isinstance(ids, list) or len(ids) > MINE_LIMIT:
             raise DomainError("question.malformed")
         found = []
+        departments = self.department_names()
         for ident in dict.fromkeys(ids):
             question = self.store.get(key(_valid_id(ident)))
             if question is None:
                 continue
             target = self.store.get(key(question["merged_into"])) if question.get("merged_into") else None
-            found.append(phone_view(question, target))
+            found.append(phone_view(question, target, departments))
         return found
+
+    def department_names(self) -> dict[str, str]:
+        doc = self.replica.get(CONFERENCE) or {}
+        return {d["id"]: d["name"] for d in doc.get("departments", [])}
 
     def site_names(self) -> dict[str, str]:
         doc = self.replica.get(CONFERENCE) or {}
@@ -458,7 +482,17 @@ class Desk:
 
     def counts(self) -> dict[str, int]:
         """Questions received so far, by site."""
-        return dict(self.store.get(COUNTS) or {})
+        if self._sites is None:
+            self._sites = {}
+            for question in list(self.replica.scan(PREFIX).values()):
+                self._count(question)
+        return dict(self._per_site)
+
+    def _count(self, question: dict) -> None:
+        if self._sites is None or question["id"] in self._sites:
+            return  # not counting yet (counts() starts from the whole replica), or counted already
+        self._sites[question["id"]] = question["site"]
+        self._per_site[question["site"]] = self._per_site.get(question["site"], 0) + 1
 
     def current(self) -> dict | None:
         """The question on screen now, as every screen may show it, or None (from the replica)."""

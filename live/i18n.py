@@ -17,6 +17,7 @@ ROLE_NAMES = {
     "projector": _l("Màn hình trình chiếu"),
     "site": _l("Màn hình điểm cầu"),
     "qr-sheet": _l("Bảng mã QR để in"),
+    "department": _l("Cơ quan trả lời"),  # not a role with a link: a department writes through its own
 }
 
 

@@ -514,3 +514,114 @@ def likely_duplicates(
         if score >= threshold:
             found.append((score, -n, ident))
     return [(ident, score) for score, _, ident in heapq.nlargest(limit, found)]
+
+
+class DuplicateIndex:
+    """Every question's fingerprint, indexed by trigram, so that a search need not compare a new
+    question with all the others: ``query`` gives exactly what ``likely_duplicates`` gives over
+    the questions added (in the order they were first added), ties included.
+
+    Each fingerprint is also kept as a bit mask (one bit per trigram ever seen), so that scoring a
+    question is one ``&`` and a bit count rather than a set intersection. The search reads the new
+    question's trigrams rarest first and scores each question met in their lists. After ``i``
+    trigrams, a question not met yet shares at most ``|mine| − i`` of them, so it cannot score
+    above ``(|mine| − i) / |mine|``: once that is below the threshold, or below the ``limit``-th
+    best score found, the search stops. When the next trigram is in most questions (a day of
+    look-alike questions) listing them would cost more than looking at each: the search then
+    scores every question not met yet, which the bit masks make cheap.
+    """
+
+    def __init__(self) -> None:
+        self._masks: dict[Hashable, tuple[int, int, Fingerprint]] = {}  # id → (bit mask, size, trigrams)
+        self._order: dict[Hashable, int] = {}  # first time each id was added: ties go to the earlier
+        self._ids: dict[int, Hashable] = {}
+        self._bits: dict[str, int] = {}  # trigram → its bit
+        self._postings: dict[str, set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._masks)
+
+    def __contains__(self, ident: Hashable) -> bool:
+        return ident in self._masks
+
+    def _mask(self, fp: Fingerprint, learn: bool) -> int:
+        bits = self._bits
+        mask = 0
+        for gram in fp:
+            bit = bits.get(gram)
+            if bit is None:
+                if not learn:
+                    continue
+                bit = bits[gram] = 1 << len(bits)
+            mask |= bit
+        return mask
+
+    def add(self, ident: Hashable, fp: Fingerprint) -> None:
+        """Index ``ident`` with this fingerprint (replacing the one it had)."""
+        known = self._masks.get(ident)
+        if known is not None and known[2] == fp:
+            return
+        self.remove(ident)
+        n = self._order.setdefault(ident, len(self._order))
+        self._ids[n] = ident
+        self._masks[ident] = (self._mask(fp, learn=True), len(fp), fp)
+        for gram in fp:
+            self._postings.setdefault(gram, set()).add(n)
+
+    def remove(self, ident: Hashable) -> None:
+        """Leave ``ident`` out of every search (it keeps its place should it come back)."""
+        found = self._masks.pop(ident, None)
+        if found is None:
+            return
+        n = self._order[ident]
+        for gram in found[2]:
+            posting = self._postings[gram]
+            posting.discard(n)
+            if not posting:
+                del self._postings[gram]
+
+    def query(
+        self, mine: Fingerprint, threshold: float = 0.5, limit: int = 5, exclude: Hashable = None
+    ) -> list[tuple[Hashable, float]]:
+        """``likely_duplicates(mine, <every indexed question but exclude>, threshold, limit)``."""
+        if limit <= 0 or not mine:
+            return []
+        size = len(mine)
+        my_mask = self._mask(mine, learn=False)
+        masks, order = self._masks, self._order
+        best: list[tuple[float, int, Hashable]] = []  # the ``limit`` best so far, worst on top
+        floor = threshold  # what a question must reach to enter ``best``
+
+        def candidates():
+            seen: set[int] = set()
+            crowded = len(masks) // 4
+            for i, gram in enumerate(sorted(mine, key=lambda g: len(self._postings.get(g, ())))):
+                # a question not met yet shares at most size - i of my trigrams: it scores at most
+                if threshold > 0 and (size - i) / size < floor:
+                    return
+                posting = self._postings.get(gram, ())
+                if threshold <= 0 or len(posting) > crowded:  # cheaper to look at every one left
+                    yield from ((ident, order[ident]) for ident in masks if order[ident] not in seen)
+                    return
+                for n in posting:
+                    if n not in seen:
+                        seen.add(n)
+                        yield self._ids[n], n
+
+        for ident, n in candidates():
+            mask, theirs, _ = masks[ident]
+            # Jaccard is at most the ratio of the sizes (the test likely_duplicates makes)
+            if ident == exclude or not theirs or (theirs < floor * size if theirs < size else size < floor * theirs):
+                continue
+            common = (my_mask & mask).bit_count()
+            score = common / (size + theirs - common)  # similarity_fp, to the last bit
+            if score >= threshold:
+                if len(best) < limit:
+                    heapq.heappush(best, (score, -n, ident))
+                elif score > best[0][0] or (score == best[0][0] and -n > best[0][1]):
+                    heapq.heapreplace(best, (score, -n, ident))
+                else:
+                    continue
+                if len(best) == limit and best[0][0] > floor:
+                    floor = best[0][0]
+        return [(ident, score) for score, _, ident in sorted(best, key=lambda e: e[:2], reverse=True)]

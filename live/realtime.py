@@ -82,8 +82,11 @@ NAME_LIMIT = 40
 
 
 def broadcast(socketio: SocketIO, change: Change) -> None:
-    """Send what a service said to send, to the rooms it named."""
-    for event, payload, room in change.emits:
+    """Send what a service said to send, to the rooms it named: staff and site screens first, so
+    the projector, the MC and the chairman never wait behind thousands of phones. Each room's
+    message is encoded once for all its sockets (python-socketio shares one packet when no
+    callback is asked for); each client still gets its own messages in the order listed."""
+    for event, payload, room in sorted(change.emits, key=lambda emit: rooms.of_phones(emit[2])):
         socketio.emit(event, payload, to=room)
 
 
@@ -98,11 +101,9 @@ def resync(socketio: SocketIO, day: Day) -> None:
         return
     socketio.emit("state.snapshot", snapshot, to=rooms.screens(), ignore_queue=True)
     socketio.emit("queue.snapshot", queue, to=rooms.queue(), ignore_queue=True)
-    current = {"seq": snapshot["seq"], "question": snapshot["current_question"]}
-    socketio.emit("question.current", current, to=rooms.phones(), ignore_queue=True)
-    socketio.emit(
-        "resync", {"seq": snapshot["seq"]}, to=[rooms.desk(), rooms.roll(), rooms.phones()], ignore_queue=True
-    )
+    socketio.emit("resync", {"seq": snapshot["seq"]}, to=[rooms.desk(), rooms.roll()], ignore_queue=True)
+    # last, and only what a phone shows: its own questions' statuses, which it asks for again
+    socketio.emit("resync", {"seq": snapshot["seq"]}, to=rooms.phones(), ignore_queue=True)
 
 
 PRESENCE_RENEW = 5.0  # seconds between a process's "still here" in the shared roll call

@@ -33,6 +33,11 @@ def device(device_id: str) -> str:
     return f"device:{device_id}"
 
 
+def of_phones(room: str) -> bool:
+    """Whether ``room`` holds phones (thousands of them) rather than staff and site screens."""
+    return room == phones() or room.startswith("device:")
+
+
 def site(site_id: str) -> str:
     """One bridge point's site screens."""
     return f"site:{site_id}"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from .. import access, exports, messages, sitefile
+from .. import access, exports, messages, replies, report, sitefile
 from ..auth import current_roles, day, grant, grant_pin, screen
 from ..conference import LIST_FIELDS, SITE_KINDS, day_month_year, fingerprint, from_file, to_file
 from ..errors import Conflict, DomainError
@@ -87,6 +87,7 @@ def _render(data: dict, error: str | None = None, status: int = 200, invalid: st
         invalid=invalid,
         base=base if base is not None else fingerprint(day().conference()),
         links=links,
+        department_links=replies.links(current_app.config["PUBLIC_URL"], day()),
         pins={role: _when(at) for role, at in day().pins_set().items()},
         roles=access.ROLES,
         kinds=SITE_KINDS,
@@ -200,67 +201,30 @@ def import_sites():
     return redirect(url_for("admin.page"), code=303)
 
 
-def _audit_rows() -> list[list[str]]:
-    """The audit log as a person reads it, newest first."""
+def _audit_table() -> report.Table:
+    """The audit log as a person reads it, newest first (live/report.py)."""
     zone = current_app.config.get("TIMEZONE") or exports.TIMEZONE
-
-    def describe(fields: dict) -> str:
-        parts = []
-        for name, value in fields.items():
-            if name == "status":
-                value = messages.STATUS_NAMES.get(value, value)
-            elif name.endswith("_at"):
-                value = exports.local_time(value, zone)
-            elif name == "origins":
-                value = ", ".join(o.get("code", "") for o in value or [])
-            parts.append(f"{messages.QUESTION_FIELDS.get(name, name)}: {'' if value is None else value}")
-        return "; ".join(parts)
-
-    rows = []
-    for entry in reversed(day().desk.audit()):
-        who = ROLE_NAMES.get(entry.get("role"), entry.get("role") or "")
-        rows.append(
-            [
-                exports.local_time(entry.get("at"), zone),
-                str(who),
-                entry.get("name") or "",
-                str(messages.ACTION_NAMES.get(entry.get("action"), entry.get("action"))),
-                entry.get("code") or "",
-                describe(entry.get("before") or {}),
-                describe(entry.get("after") or {}),
-            ]
-        )
-    return rows
-
-
-def _audit_headers() -> list[str]:
-    return [
-        gettext("Thời gian"),
-        gettext("Vai trò"),
-        gettext("Người thao tác"),
-        gettext("Thao tác"),
-        gettext("Mã câu hỏi"),
-        gettext("Trước"),
-        gettext("Sau"),
-    ]
+    return report.audit_table(day().desk.audit(), day().conference(), zone, day().desk.all())
 
 
 @bp.get("/audit")
 @screen("admin")
 def audit():
     """Every moderation and MC action, newest first: who, when, what, before → after."""
+    table = _audit_table()
     return render_template(
-        "audit.html", screen="audit", headers=_audit_headers(), rows=_audit_rows(), snapshot=day().snapshot()
+        "audit.html", screen="audit", headers=table.headers, rows=table.rows, snapshot=day().snapshot()
     )
 
 
 @bp.get("/audit.<fmt>")
 @screen("admin")
 def audit_file(fmt: str):
+    table = _audit_table()
     if fmt == "csv":
-        body, mime = exports.table_csv(_audit_headers(), _audit_rows()), "text/csv"
+        body, mime = exports.table_csv(table.headers, table.rows), "text/csv"
     elif fmt == "xlsx":
-        body = exports.table_xlsx(gettext("Nhật ký thao tác"), _audit_headers(), _audit_rows())
+        body = exports.workbook_xlsx([table])
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         return Response(status=404)
@@ -279,6 +243,19 @@ def regenerate(role: str):
         grant("admin", day().tokens()["admin"])  # keep the admin who asked signed in
     flash(gettext("Đã tạo liên kết mới cho vai trò %(role)s.", role=str(ROLE_NAMES[role])))
     return redirect(url_for("admin.page") + "#links", code=303)
+
+
+@bp.post("/departments/<department>/link")
+@screen("admin")
+def regenerate_department(department: str):
+    """Make a new secret link for an answering department; its old link stops working."""
+    try:
+        replies.regenerate(day(), department)
+    except DomainError as error:
+        return _render(day().conference() or {}, messages.describe(error), 400)
+    name = replies.department_names(day())[department]
+    flash(gettext("Đã tạo liên kết mới cho %(department)s; liên kết cũ không còn mở được.", department=name))
+    return redirect(url_for("admin.page") + "#department-links", code=303)
 
 
 def _when(timestamp: float) -> str:

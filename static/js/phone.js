@@ -124,6 +124,22 @@
 
   const STATUSES = ["pending", "received", "approved", "on_screen", "answered", "forwarded"];
 
+  /** The written reply under a question, once the secretariat published it (text as text). */
+  function reply(q) {
+    const r = q.reply;
+    if (!r || typeof r.text !== "string") return undefined;
+    const d = new Date((r.published_at || 0) * 1000);
+    const date = `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
+    const box = el("div", "msg ok reply", el("p", "rh", fill(T.reply, { department: String(r.department || ""), date })));
+    box.appendChild(el("blockquote", "rt", r.text));
+    if (q.code) {
+      const link = el("a", "rl", T.lookup);
+      link.href = "/tra-cuu?ma=" + encodeURIComponent(q.code);
+      box.appendChild(el("p", "", link));
+    }
+    return box;
+  }
+
   function render() {
     const out = load(OUT).map((q) => Object.assign({}, q, { status: "pending" }));
     const ids = new Set(out.map((q) => q.id));
@@ -139,7 +155,7 @@
         q.code ? el("span", "", fill(T.code, { code: q.code })) : undefined,
         el("span", "", when(q.at)),
       );
-      const li = el("li", "q", el("p", "qt", q.text), meta);
+      const li = el("li", "q", el("p", "qt", q.text), meta, reply(q));
       li.dataset.id = q.id;
       li.dataset.status = status;
       listEl.appendChild(li);
@@ -228,12 +244,13 @@
     if (known) {
       known.status = s.status;
       if (s.code) known.code = s.code;
+      if ("reply" in s) known.reply = s.reply || null; // null: withdrawn
       save(MINE, mine);
     } else {
       const q = load(OUT).find((o) => o.id === s.id);
       if (!q) return;
       // the server has it (its acknowledgement was lost on the way): it is received
-      settle(q.id, { id: q.id, site: q.site, text: q.text, code: s.code, status: s.status, at: q.at });
+      settle(q.id, { id: q.id, site: q.site, text: q.text, code: s.code, status: s.status, at: q.at, reply: s.reply || null });
       receipt(s.code);
     }
     render();

@@ -1,0 +1,364 @@
+"""A lean Socket.IO v5 client over Engine.IO v4 WebSocket, for ``live loadtest`` and ``bench/``.
+
+Thousands of these live in one asyncio loop: no thread and no task per connection, only a socket,
+a ``wsproto`` connection and a few fields. The WebSocket layer is ``wsproto``; on top of it this
+module speaks just what a phone or a staff screen needs:
+
+- Engine.IO: the server's open packet ``0{"sid", "pingInterval", …}``, its ping ``2`` answered
+  with ``3``, ``1`` close;
+- Socket.IO, default namespace: ``40<auth json>`` to connect, ``40{"sid"}`` or ``44{"message"}``
+  back, events ``42["name", data]``, events that want an answer ``42<n>["name", data]`` and the
+  answers ``43<n>[data]``.
+
+On plain TCP each read is stamped by the kernel (``SO_TIMESTAMPNS``) when the packet arrived, so a
+latency measured with it does not include the time this busy process took to get to the socket.
+Over TLS the stamp is taken when the bytes reach Python.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import ssl
+import struct
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import (
+    AcceptConnection,
+    CloseConnection,
+    Ping,
+    RejectConnection,
+    RejectData,
+    Request,
+    TextMessage,
+)
+
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; 35 on every architecture we run on
+_TIMESPEC = struct.Struct("@qq")
+_CMSG_SPACE = socket.CMSG_SPACE(_TIMESPEC.size)
+READ_SIZE = 65536
+
+# what ``on_close`` is told
+CLOSED, REFUSED, FAILED = "closed", "refused", "failed"
+
+
+class Endpoint:
+    """Where the server is: scheme, host, port and the Socket.IO path, parsed once and shared."""
+
+    __slots__ = ("secure", "host", "port", "path", "ssl", "family", "address")
+
+    def __init__(self, base_url: str, path: str = "/socket.io/", verify: bool = True) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https"):
+            raise ValueError(f"not an http(s) address: {base_url!r}")
+        self.secure = parts.scheme == "https"
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (443 if self.secure else 80)
+        prefix = parts.path.rstrip("/")
+        self.path = f"{prefix}{path}?EIO=4&transport=websocket"
+        self.ssl = None
+        if self.secure:
+            self.ssl = ssl.create_default_context()
+            if not verify:
+                self.ssl.check_hostname = False
+                self.ssl.verify_mode = ssl.CERT_NONE
+        info = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)[0]
+        self.family, self.address = info[0], info[4]
+
+    @property
+    def host_header(self) -> str:
+        default = 443 if self.secure else 80
+        return self.host if self.port == default else f"{self.host}:{self.port}"
+
+
+class _TlsProtocol(asyncio.Protocol):
+    """Carries a TLS connection's bytes to its client (stamped on arrival in Python)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def data_received(self, data: bytes) -> None:
+        self.client._received(data, time.time())
+
+    def connection_lost(self, exc) -> None:
+        self.client._lost(FAILED if exc else CLOSED, str(exc or "eof"))
+
+
+class Client:
+    """One Socket.IO connection. Callbacks: ``on_connect(client)``, ``on_event(client, name, data,
+    at)`` (``at``: Unix time the bytes arrived) and ``on_close(client, why, detail)``."""
+
+    __slots__ = (
+        "endpoint", "headers", "auth", "on_connect", "on_event", "on_close",
+        "ws", "sock", "transport", "_out", "_writing", "_text", "_acks", "_next_ack",
+        "state", "last_seen", "ping_timeout", "loop", "opened_at", "__weakref__",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        headers: list[tuple[bytes, bytes]],
+        auth: dict,
+        on_connect: Callable | None = None,
+        on_event: Callable | None = None,
+        on_close: Callable | None = None,
+    ) -> None:
+        self.endpoint, self.headers, self.auth = endpoint, headers, auth
+        self.on_connect, self.on_event, self.on_close = on_connect, on_event, on_close
+        self.ws: WSConnection | None = None
+        self.sock: socket.socket | None = None
+        self.transport = None
+        self._out = bytearray()
+        self._writing = False
+        self._text: list[str] = []
+        self._acks: dict[int, Callable] = {}
+        self._next_ack = 0
+        self.state = "new"  # new → opening → connected → closed
+        self.last_seen = 0.0
+        self.ping_timeout = 45.0
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.opened_at = 0.0
+
+    # ------------------------------------------------------------ opening
+
+    async def open(self, timeout: float = 20.0) -> None:
+        """Open the TCP (or TLS) connection and send the WebSocket handshake; returns when sent.
+        The Socket.IO connection completes later (``on_connect`` or ``on_close``)."""
+        self.loop = asyncio.get_running_loop()
+        self.state = "opening"
+        self.opened_at = self.last_seen = time.time()
+        end = self.endpoint
+        try:
+            if end.secure:
+                self.transport, _ = await asyncio.wait_for(
+                    self.loop.create_connection(
+                        lambda: _TlsProtocol(self), end.host, end.port, ssl=end.ssl, server_hostname=end.host
+                    ),
+                    timeout,
+                )
+            else:
+                sock = socket.socket(end.family, socket.SOCK_STREAM)
+                sock.setblocking(False)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                try:
+                    sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+                except OSError:
+                    pass
+                self.sock = sock
+                await asyncio.wait_for(self.loop.sock_connect(sock, end.address), timeout)
+                self.loop.add_reader(sock.fileno(), self._readable)
+        except (TimeoutError, OSError) as error:
+            self._lost(FAILED, f"{type(error).__name__}: {error}")
+            return
+        if self.state != "opening":
+            return
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        self._write(self.ws.send(Request(host=end.host_header, target=end.path, extra_headers=self.headers)))
+
+    # ------------------------------------------------------------ bytes in
+
+    def _readable(self) -> None:
+        sock = self.sock
+        if sock is None:
+            return
+        try:
+            data, ancillary, _flags, _addr = sock.recvmsg(READ_SIZE, _CMSG_SPACE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._lost(FAILED, f"{type(error).__name__}: {error}")
+            return
+        if not data:
+            self._lost(CLOSED, "eof")
+            return
+        at = 0.0
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= _TIMESPEC.size:
+                seconds, nanos = _TIMESPEC.unpack_from(payload)
+                at = seconds + nanos / 1e9
+        self._received(data, at or time.time())
+
+    def _received(self, data: bytes, at: float) -> None:
+        ws = self.ws
+        if ws is None:
+            return
+        self.last_seen = at
+        try:
+            ws.receive_data(data)
+            for event in ws.events():
+                if isinstance(event, TextMessage):
+                    self._text.append(event.data)
+                    if event.message_finished:
+                        text = "".join(self._text)
+                        self._text.clear()
+                        self._packet(text, at)
+                elif isinstance(event, AcceptConnection):
+                    pass  # the server's open packet follows
+                elif isinstance(event, Ping):
+                    self._write(ws.send(event.response()))
+                elif isinstance(event, CloseConnection):
+                    self._lost(CLOSED, f"websocket close {event.code}")
+                    return
+                elif isinstance(event, (RejectConnection, RejectData)):
+                    code = getattr(event, "status_code", "")
+                    self._lost(REFUSED, f"http {code}".strip())
+                    return
+        except Exception as error:  # noqa: BLE001 (a protocol error closes this one connection only)
+            self._lost(FAILED, f"{type(error).__name__}: {error}")
+
+    def _packet(self, text: str, at: float) -> None:
+        kind = text[:1]
+        if kind == "4":  # a Socket.IO packet
+            self._socketio(text[1:], at)
+        elif kind == "2":
+            self._send_text("3" + text[1:])
+        elif kind == "0":
+            try:
+                opened = json.loads(text[1:])
+                self.ping_timeout = (opened.get("pingInterval", 25000) + opened.get("pingTimeout", 20000)) / 1000
+            except ValueError:
+                pass
+            self._send_text("40" + json.dumps(self.auth, separators=(",", ":")))
+        elif kind == "1":
+            self._lost(CLOSED, "engine.io close")
+
+    def _socketio(self, text: str, at: float) -> None:
+        kind, rest = text[:1], text[1:]
+        if rest.startswith("/"):  # a namespace other than the default: not ours
+            return
+        digits = 0
+        while digits < len(rest) and rest[digits].isdigit():
+            digits += 1
+        ident = int(rest[:digits]) if digits else None
+        body = rest[digits:]
+        if kind == "2":
+            try:
+                name, *args = json.loads(body)
+            except ValueError:
+                return
+            if self.on_event is not None:
+                self.on_event(self, name, args[0] if args else None, at)
+        elif kind == "3":
+            callback = self._acks.pop(ident, None) if ident is not None else None
+            if callback is not None:
+                try:
+                    args = json.loads(body)
+                except ValueError:
+                    args = []
+                callback(args[0] if args else None, at)
+        elif kind == "0":
+            self.state = "connected"
+            if self.on_connect is not None:
+                self.on_connect(self)
+        elif kind == "4":
+            try:
+                message = json.loads(body).get("message", "")
+            except (ValueError, AttributeError):
+                message = body[:80]
+            self._lost(REFUSED, str(message))
+        elif kind == "1":
+            self._lost(CLOSED, "socket.io disconnect")
+
+    # ------------------------------------------------------------ bytes out
+
+    def emit(self, event: str, data, ack: Callable | None = None) -> bool:
+        """Send an event; ``ack(reply, at)`` is called with the server's answer. False when closed."""
+        if self.state != "connected":
+            return False
+        body = json.dumps([event, data], separators=(",", ":"), ensure_ascii=False)
+        if ack is None:
+            return self._send_text("42" + body)
+        self._next_ack += 1
+        self._acks[self._next_ack] = ack
+        return self._send_text(f"42{self._next_ack}{body}")
+
+    def _send_text(self, text: str) -> bool:
+        if self.ws is None or self.state == "closed":
+            return False
+        try:
+            self._write(self.ws.send(TextMessage(data=text)))
+        except Exception as error:  # noqa: BLE001
+            self._lost(FAILED, f"{type(error).__name__}: {error}")
+            return False
+        return True
+
+    def _write(self, data: bytes) -> None:
+        if self.transport is not None:
+            self.transport.write(data)
+            return
+        if self.sock is None:
+            return
+        if self._writing:
+            self._out += data
+            return
+        try:
+            sent = self.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as error:
+            self._lost(FAILED, f"{type(error).__name__}: {error}")
+            return
+        if sent < len(data):
+            self._out += data[sent:]
+            self._writing = True
+            self.loop.add_writer(self.sock.fileno(), self._writable)
+
+    def _writable(self) -> None:
+        try:
+            sent = self.sock.send(self._out)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._lost(FAILED, f"{type(error).__name__}: {error}")
+            return
+        del self._out[:sent]
+        if not self._out:
+            self._writing = False
+            self.loop.remove_writer(self.sock.fileno())
+
+    # ------------------------------------------------------------ closing
+
+    def stale(self, now: float) -> bool:
+        """Nothing heard for longer than the server's ping interval plus its timeout."""
+        return self.state in ("opening", "connected") and now - self.last_seen > self.ping_timeout
+
+    def close(self) -> None:
+        """Close from this side (a polite WebSocket close when possible); ``on_close`` is not called."""
+        callback, self.on_close = self.on_close, None
+        if self.ws is not None and self.state == "connected":
+            try:
+                self._send_text("41")
+                self._write(self.ws.send(CloseConnection(code=1000)))
+            except Exception:  # noqa: BLE001
+                pass
+        self._lost(CLOSED, "closed by us")
+        self.on_close = callback
+
+    def _lost(self, why: str, detail: str) -> None:
+        if self.state == "closed":
+            return
+        self.state = "closed"
+        if self.sock is not None:
+            try:
+                if self.loop is not None:
+                    self.loop.remove_reader(self.sock.fileno())
+                    if self._writing:
+                        self.loop.remove_writer(self.sock.fileno())
+            except (ValueError, OSError):
+                pass
+            self.sock.close()
+            self.sock = None
+        if self.transport is not None:
+            self.transport.abort()
+            self.transport = None
+        self.ws = None
+        self._out = bytearray()
+        acks, self._acks = self._acks, {}
+        for callback in acks.values():  # the answers that will never come
+            callback(None, time.time())
+        if self.on_close is not None:
+            self.on_close(self, why, detail)
