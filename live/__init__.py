@@ -18,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from . import i18n, limits, realtime, security, static_files
+    from . import auth, i18n, limits, realtime, security, static_files
     from .extensions import babel, compress, csrf
     from .services import Day
     from .store import open_store
@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
         COMPRESS_LEVEL=6,
     )
     app.json.ensure_ascii = False  # Vietnamese as UTF-8 in JSON, not six bytes per letter
+    app.session_interface = auth.SessionInterface()  # the cookie read at connect, not per event
     app.extensions["live.day"] = day
     security.init_logging(app.config.get("LOG_LEVEL", "INFO"))
 

@@ -7,6 +7,7 @@ import logging
 import secrets
 
 from flask import abort, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from . import access
@@ -72,7 +73,30 @@ DEVICE_AGE = 365 * 24 * 3600
 
 
 def _devices() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="live.device")
+    """One serializer per app (secret key), not one per phone connecting."""
+    found = current_app.extensions.get("live.devices")
+    if found is None or found[0] != current_app.secret_key:
+        found = current_app.extensions["live.devices"] = (
+            current_app.secret_key,
+            URLSafeSerializer(current_app.secret_key, salt="live.device"),
+        )
+    return found[1]
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, not read again for each Socket.IO event.
+
+    Flask-SocketIO runs every event in a request context made from the connection's environ,
+    and Flask opens the session cookie for each one (parsing the cookies, building a signing
+    serializer, verifying the signature), only for Flask-SocketIO to replace it at once with
+    the copy it saved at connect (``saved_session`` in that environ). Each event then opens
+    nothing; the connect itself, and every page, read the real cookie.
+    """
+
+    def open_session(self, app, request):
+        if "saved_session" in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def device_id() -> str | None:

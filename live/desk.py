@@ -154,6 +154,7 @@ class Desk:
         self._duplicates = questions.DuplicateIndex()
         self._views: dict[str, tuple[int, Any]] = {}  # name → (replica version, a derived list)
         self.replica.watch(PREFIX, lambda _key, question: self._remember(question))
+        self._known: tuple | None = None  # (conference document, its site ids, its theme ids)
         self._sites: dict[str, str] | None = None  # question id → its site, for the counts per site
         self._per_site: dict[str, int] = {}
         self.replica.watch(PREFIX, lambda _key, question: self._count(question))
@@ -168,15 +169,23 @@ class Desk:
         """
         if not isinstance(payload, dict):
             raise DomainError("question.malformed")
-        stored = self.store.get(key(_valid_id(payload.get("id"))))
-        if stored is not None:
-            return stored, True, None
+        ident = _valid_id(payload.get("id"))
+        known = self.replica.get(key(ident))  # a retry this process already wrote: from memory
+        if known is not None:
+            return known, True, None
         now = self.now()
-        record = self._validate(payload, now)
-        refused = self.limiter.check(now, device=device, site=record["site"], address=address)
-        if refused is not None:
-            scope, wait = refused
-            raise DomainError(f"limit.{scope}", retry_after=wait)
+        try:
+            record = self._validate(payload, now)
+            refused = self.limiter.check(now, device=device, site=record["site"], address=address)
+            if refused is not None:
+                scope, wait = refused
+                raise DomainError(f"limit.{scope}", retry_after=wait)
+        except DomainError:
+            # a retry whose first copy another process wrote a moment ago is answered, not refused
+            stored = self.store.get(key(ident))
+            if stored is not None:
+                return stored, True, None
+            raise
         return self._store(dict(record, channel="qr", device=device))
 
     def enter(self, payload: Any, *, by: str) -> tuple[dict, bool, Change | None]:
@@ -194,25 +203,30 @@ class Desk:
         return self._store(dict(record, channel=channel, device=None, entered_by=by))
 
     def _validate(self, payload: dict, now: float) -> dict:
-        doc = self.store.get(CONFERENCE) or {}
-        sites = {site["id"] for site in doc.get("sites", [])}
-        themes = {theme["id"] for theme in doc.get("themes", [])}
-        return questions.validate_submission(payload, sites=sites, themes=themes, now=now)
+        try:
+            return self._check(payload, now, self.replica.get(CONFERENCE))
+        except DomainError:
+            # the sites and themes as this process last learnt them; an admin may have added one
+            # a moment ago through another process: the store decides before anyone is refused
+            return self._check(payload, now, self.store.get(CONFERENCE))
+
+    def _check(self, payload: dict, now: float, doc: dict | None) -> dict:
+        known = self._known
+        if known is None or known[0] is not doc:  # documents are replaced, never changed in place
+            sites = frozenset(site["id"] for site in (doc or {}).get("sites", []))
+            themes = frozenset(theme["id"] for theme in (doc or {}).get("themes", []))
+            known = self._known = (doc, sites, themes)
+        return questions.validate_submission(payload, sites=known[1], themes=known[2], now=now)
 
     def _store(self, record: dict) -> tuple[dict, bool, Change | None]:
-        qkey = key(record["id"])
-
-        def fn(docs):
-            if docs[qkey] is not None:  # the same id arrived twice at once: the first one wins
-                return {}
-            # one document per question and nothing shared: concurrent submissions never conflict
-            # (the counts per site are derived from the questions, in memory: see counts())
-            return {qkey: record}
-
-        written, seq = self.store.transact((qkey,), fn)
-        if not written:
-            return self.store.get(qkey), True, None
-        similar = self._similar(record)
+        # one document per question and nothing shared, written with the other questions arriving
+        # at the same moment (group commit): concurrent submissions never conflict, and a burst
+        # costs one write per batch (the counts per site are derived in memory: see counts())
+        stored, seq = self.store.insert(key(record["id"]), record)
+        if seq is None:  # the same id arrived twice at once: the first one wins
+            return stored, True, None
+        # its likely duplicates follow as question.similar, once the phone has its acknowledgement
+        # (realtime.Suggester): a burst is acknowledged first, compared after
         site = record["site"]
         return (
             record,
@@ -220,7 +234,7 @@ class Desk:
             Change(
                 seq,
                 [
-                    ("question.added", {"seq": seq, "question": staff_view(record), "similar": similar}, rooms.desk()),
+                    ("question.added", {"seq": seq, "question": staff_view(record)}, rooms.desk()),
                     ("roll.changed", {"site": site, "questions": self.counts().get(site, 0)}, rooms.roll()),
                 ],
             ),
@@ -358,7 +372,8 @@ class Desk:
                 emits.append(("question.status", status, rooms.device(asker["device"])))
         if STAGE in written:
             current = {"seq": seq, "question": self.current()}
-            emits.append(("question.current", current, rooms.screens()))  # phones show no stage
+            emits.append(("question.current", current, rooms.screens()))  # staff screens first
+            emits.append(("question.current", current, rooms.phones()))  # "being answered now" on phones
         return Change(seq, emits)
 
     def _askers(self, question: dict) -> list[dict]:
@@ -374,8 +389,17 @@ class Desk:
             raise DomainError("question.not_found")
         return self._similar(question)
 
-    def _similar(self, question: dict) -> list[dict]:
-        self.replica.refresh()  # questions other processes took in since
+    def suggest(self, question_id: str) -> list[dict] | None:
+        """A new question's likely duplicates among those this process knows (its replica, kept
+        current by the caller), or None when it is gone from the secretariat's sight."""
+        question = self.replica.get(key(question_id))
+        if question is None or question["status"] in (questions.REJECTED, questions.MERGED):
+            return None
+        return self._similar(question, refresh=False)
+
+    def _similar(self, question: dict, refresh: bool = True) -> list[dict]:
+        if refresh:
+            self.replica.refresh()  # questions other processes took in since
         index = self._duplicates_index()
         known = self._index.get(question["id"]) if self._index is not None else None
         mine = known[1] if known and known[0] == question["text"] else questions.fingerprint(question["text"])

@@ -438,6 +438,9 @@ _COURTESY = (
     ("xin", "cam", "on"),
     ("cam", "on"),
 )
+_COURTESY_FROM: dict[str, tuple[tuple[str, ...], ...]] = {}  # first word → its phrases, in _COURTESY's order
+for _phrase in _COURTESY:
+    _COURTESY_FROM[_phrase[0]] = (*_COURTESY_FROM.get(_phrase[0], ()), _phrase)
 _TRAILING_PARTICLES = {"a", "khong", "nhi", "vay", "ha"}  # "… không ạ?" marks a question, not a topic
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -451,7 +454,7 @@ def _words(text: str) -> list[str]:
     kept: list[str] = []
     i = 0
     while i < len(words):
-        for phrase in _COURTESY:
+        for phrase in _COURTESY_FROM.get(words[i], ()):  # most words open no courtesy phrase
             if tuple(words[i : i + len(phrase)]) == phrase:
                 i += len(phrase)
                 break

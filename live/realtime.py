@@ -7,6 +7,7 @@ and the roles its session holds) and every event is checked again against the ta
 
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 import time
@@ -181,11 +182,59 @@ class RevocationWatch:
         return dropped
 
 
+SUGGEST_BATCH = 50  # new questions compared per refresh of the replica
+SUGGEST_IDLE = 0.1  # seconds between looks at an empty queue
+
+
+class Suggester:
+    """The likely duplicates of each new question, sent to the secretariat as ``question.similar``
+    once the asker's phone has its acknowledgement.
+
+    Comparing a question with every other costs milliseconds on a day of look-alike questions;
+    done before the acknowledgement, a burst of thousands waited seconds for it. Here a burst is
+    acknowledged first and compared after, in one background task, in order; the moderator can
+    still ask for any question's duplicates at once (``question.similar``).
+    """
+
+    def __init__(self, socketio: SocketIO, day: Day) -> None:
+        self.socketio, self.day = socketio, day
+        self.pending: collections.deque[str] = collections.deque()
+        self._task = None
+
+    def add(self, question_id: str) -> None:
+        self.pending.append(question_id)
+        if self._task is None:
+            self._task = self.socketio.start_background_task(self._forever)
+
+    def _forever(self) -> None:
+        while True:
+            if not self.pending:
+                self.socketio.sleep(SUGGEST_IDLE)
+                continue
+            try:
+                self.day.desk.replica.refresh()  # what other processes took in, once per batch
+            except DomainError:
+                pass  # the store is unreachable: compare with what this process knows
+            for _ in range(min(SUGGEST_BATCH, len(self.pending))):
+                self.run_one(self.pending.popleft())
+                self.socketio.sleep(0)  # acknowledgements and broadcasts go first
+
+    def run_one(self, question_id: str) -> None:
+        try:
+            found = self.day.desk.suggest(question_id)
+        except Exception:  # one question's comparison must never stop the others'
+            log.exception("similar questions not found for %s", question_id)
+            return
+        if found is not None:
+            self.socketio.emit("question.similar", {"id": question_id, "similar": found}, to=rooms.desk())
+
+
 def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
     """Attach every handler to ``socketio``. ``presence`` is the roll call (this process's own
     by default; ``fanout.SharedPresence`` when processes share Redis)."""
     connections = Connections()
     revocations = RevocationWatch(socketio, day, connections)
+    suggester = Suggester(socketio, day)
     if presence is None:
         presence = floor.Presence()
     elif hasattr(presence, "renew"):
@@ -220,6 +269,19 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
             connections.add(request.sid, screen, {access.PUBLIC}, device=device, address=request.remote_addr or "")
             join_room(rooms.phones())
             join_room(rooms.device(device))
+            # After joining, the question being answered now (what the projector shows, or null);
+            # any later stage change arrives as a broadcast. Sent, not asked for: one small message
+            # and no round trip, where asking would cost each of 10,000 reconnecting phones a
+            # request and an acknowledgement (and state.get, the staff snapshot, is not a phone's).
+            # The refresh is one changes(since) call, a read of the store's seq when nothing changed:
+            # without it a process that just started, or whose stage another process changed, would
+            # show the phone an old question, and the broadcast it missed before joining never comes.
+            try:
+                seq = day.replica.refresh()
+            except DomainError:  # the store is away, so the stage cannot change: the phone keeps what it shows
+                return None
+            current = {"seq": seq, "question": day.desk.current()}
+            socketio.emit("question.current", current, to=request.sid, ignore_queue=True)
             return None
         try:
             roles = current_roles()
@@ -309,6 +371,7 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
         question, repeated, change = result
         if change is not None:
             broadcast(socketio, change)
+            suggester.add(question["id"])
         return {"ok": True, "id": question["id"], "code": question["code"], "repeated": repeated}, question
 
     def question_submit(payload):

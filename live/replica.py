@@ -84,6 +84,13 @@ class Replicated(Store):
         self.replica.learn(written, seq)
         return written, seq
 
+    def insert_many(self, docs: list[tuple[str, dict]]) -> list[tuple[dict, int | None]]:
+        out = self.inner.insert_many(docs)
+        for (key, _), (doc, seq) in zip(docs, out, strict=True):
+            if seq is not None:
+                self.replica.learn({key: doc}, seq)
+        return out
+
     def changes(self, since: int) -> tuple[dict[str, tuple[int, dict]], int]:
         return self.inner.changes(since)
 

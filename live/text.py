@@ -16,6 +16,8 @@ def clean(value: object, *, multiline: bool = False) -> str:
     if not isinstance(value, str):
         return ""
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if text.isprintable():  # no control, format or line-separator character (nor \n, \t): as is
+        return text.strip()
     out = []
     for ch in text:
         if multiline and ch in _KEEP_IN_MULTILINE:
@@ -32,5 +34,22 @@ def clean(value: object, *, multiline: bool = False) -> str:
 def fold(value: str) -> str:
     """Lower-case, diacritic-free key for search: "Học bổng" and "hoc bong" fold alike."""
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(stripped.casefold().split())
+    return " ".join(decomposed.translate(_MARKS).casefold().split())
+
+
+class _Marks(dict):
+    """For ``str.translate``: every non-spacing mark (category Mn) to nothing, anything else to
+    itself; each character is looked up in ``unicodedata`` once, then from this table (up to
+    ``LIMIT`` characters: text made of every code point there is cannot grow it without end)."""
+
+    LIMIT = 1 << 16
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        found = None if unicodedata.category(ch) == "Mn" else ch
+        if len(self) < self.LIMIT:
+            self[code] = found
+        return found
+
+
+_MARKS = _Marks()

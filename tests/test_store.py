@@ -352,3 +352,80 @@ def test_a_redis_that_does_not_persist_is_reported(make_redis):
         assert any("appendonly" in warning for warning in store.durability())
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------- inserting new documents (questions)
+
+
+def test_insert_many_writes_each_free_key_with_its_own_seq_and_keeps_what_was_there(store):
+    store.put("q:old", {"text": "đã có"})
+    out = store.insert_many([("q:a", {"text": "Học bổng"}), ("q:old", {"text": "khác"}), ("q:b", {"text": "Việc làm"})])
+    assert out == [({"text": "Học bổng"}, 2), ({"text": "đã có"}, None), ({"text": "Việc làm"}, 3)]
+    assert store.get("q:old") == {"text": "đã có"}, "an insert never overwrites"
+    assert store.seq() == 3
+    assert store.changes(1)[0] == {"q:a": (2, {"text": "Học bổng"}), "q:b": (3, {"text": "Việc làm"})}
+    assert store.scan("q:") == {"q:a": {"text": "Học bổng"}, "q:b": {"text": "Việc làm"}, "q:old": {"text": "đã có"}}
+
+
+def test_the_same_key_twice_in_one_batch_is_written_once(store):
+    out = store.insert_many([("q:a", {"n": 1}), ("q:a", {"n": 2})])
+    assert out == [({"n": 1}, 1), ({"n": 1}, None)]
+    assert store.get("q:a") == {"n": 1} and store.seq() == 1
+
+
+def test_inserted_documents_survive_close_and_reopen(store, reopen):
+    store.insert_many([(f"q:{i}", {"i": i}) for i in range(50)])
+    store.close()
+    again = reopen()
+    assert again.scan("q:") == {f"q:{i}": {"i": i} for i in range(50)}
+    assert again.seq() == 50
+
+
+def test_concurrent_inserts_are_batched_and_each_caller_gets_its_own_answer(store, reopen):
+    """Group commit: 16 threads × 25 inserts, some of them the same key from two threads at once;
+    every new key is written exactly once with a seq of its own, every caller learns whether it
+    wrote or found its key, and the store did it in fewer writes than there were inserts."""
+    other = reopen()
+    calls = []
+    inner = store.insert_many
+
+    def counted(docs):
+        calls.append(len(docs))
+        return inner(docs)
+
+    store.insert_many = counted
+    results: dict[int, list] = {}
+    errors = []
+
+    def work(t: int) -> None:
+        try:
+            target = store if t % 4 else other  # a second connection too: another process
+            results[t] = [target.insert(f"q:{(t // 2) * 100 + i}", {"t": t, "i": i}) for i in range(25)]
+        except Exception as error:  # pragma: no cover (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    written = [(doc, seq) for out in results.values() for doc, seq in out if seq is not None]
+    found = [doc for out in results.values() for doc, seq in out if seq is None]
+    assert len(written) == 8 * 25 and len(found) == 8 * 25, "each pair of threads shares its 25 keys"
+    assert sorted(seq for _, seq in written) == list(range(1, 201)), "a seq of its own for each"
+    stored = store.scan("q:")
+    assert len(stored) == 200 and all(doc in stored.values() for doc in found)
+    assert sum(calls) == 12 * 25 and len(calls) < 12 * 25, "threads' inserts went out together"
+
+
+def test_a_failed_batch_fails_every_insert_in_it_and_writes_nothing(store):
+    def broken(_docs):
+        raise StoreUnavailable()
+
+    store.insert_many = broken
+    with pytest.raises(StoreUnavailable):
+        store.insert("q:a", {"n": 1})
+    del store.insert_many  # the store's own again
+    assert store.get("q:a") is None and store.seq() == 0
+    assert store.insert("q:a", {"n": 1}) == ({"n": 1}, 1)

@@ -58,6 +58,30 @@ class Store(ABC):
     def close(self) -> None:  # noqa: B027  (a backend without connections has nothing to release)
         """Release connections."""
 
+    def insert_many(self, docs: list[tuple[str, dict]]) -> list[tuple[dict, int | None]]:
+        """Write each document whose key is free, in order, in one atomic step; each one written
+        bumps the sequence number by one. For each: (the document now stored, the seq it was
+        written at), or (the document already there, None), which is left as it was."""
+        out: list[tuple[dict, int | None]] = []
+        for key, doc in docs:
+
+            def fn(found, key=key, doc=doc):
+                return {} if found[key] is not None else {key: doc}
+
+            written, seq = self.transact((key,), fn)
+            out.append((doc, seq) if written else (self.get(key), None))
+        return out
+
+    def insert(self, key: str, doc: dict) -> tuple[dict, int | None]:
+        """``insert_many`` for one document, batched with the other threads' inserts (group
+        commit: live.store.group), so a burst costs one write and one fsync per batch."""
+        group = self.__dict__.get("_group")
+        if group is None:
+            from .group import GroupCommit
+
+            group = self.__dict__.setdefault("_group", GroupCommit(lambda docs: self.insert_many(docs)))
+        return group.insert(key, doc)
+
     def put(self, key: str, value: dict) -> int:
         """Replace one document; returns the new sequence number."""
         return self.transact((key,), lambda _docs: {key: value})[1]

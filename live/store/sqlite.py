@@ -74,6 +74,32 @@ class SqliteStore(Store):
                 raise
         return dict(written), seq
 
+    def insert_many(self, docs: list[tuple[str, dict]]) -> list[tuple[dict, int | None]]:
+        """One SQLite transaction, so one fsync, for the whole batch."""
+        out: list[tuple[dict, int | None]] = []
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                seq = db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0]
+                for key, doc in docs:
+                    row = db.execute("SELECT value FROM docs WHERE key = ?", (key,)).fetchone()
+                    if row is not None:
+                        out.append((json.loads(row[0]), None))
+                        continue
+                    seq += 1
+                    db.execute(
+                        "INSERT INTO docs (key, value, seq) VALUES (?, ?, ?)",
+                        (key, json.dumps(doc, ensure_ascii=False, separators=(",", ":")), seq),
+                    )
+                    out.append((doc, seq))
+                db.execute("UPDATE meta SET value = ? WHERE key = 'seq'", (seq,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return out
+
     def scan(self, prefix: str) -> dict[str, dict]:
         # keys are compared as text: every key starting with prefix sorts in [prefix, prefix + U+10FFFF)
         with self._lock:

@@ -935,6 +935,12 @@
     if (Array.isArray(msg.similar)) similar.set(msg.question.id, msg.similar);
     schedule();
   });
+  Live.socket.on("question.similar", (msg) => {
+    // a new question's likely duplicates, found after its phone got the acknowledgement
+    if (!msg || typeof msg.id !== "string" || !Array.isArray(msg.similar)) return;
+    similar.set(msg.id, msg.similar);
+    schedule();
+  });
   Live.socket.on("question.changed", (msg) => {
     // the desk's view only: the MC's queue view (which carries "id" beside it) is not ours
     if (msg && accept(msg.question)) schedule();
