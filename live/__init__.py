@@ -13,6 +13,20 @@ if TYPE_CHECKING:
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def _no_routing_for_socket_events(create_url_adapter):
+    """Flask-SocketIO runs each event in a request context made from its connection's environ,
+    and Flask matches that environ's URL (/socket.io/) against every route each time, for
+    nothing: no event handler builds or reads a URL. After the connect (``saved_session`` in the
+    environ, see auth.SessionInterface), an event's context gets no URL adapter."""
+
+    def create(request):
+        if request is not None and "saved_session" in request.environ:
+            return None
+        return create_url_adapter(request)
+
+    return create
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: settings, store, extensions, screens, real-time handlers."""
     from flask import Flask
@@ -58,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # Vietnamese as UTF-8 in JSON, not six bytes per letter
     app.session_interface = auth.SessionInterface()  # the cookie read at connect, not per event
+    app.create_url_adapter = _no_routing_for_socket_events(app.create_url_adapter)
     app.extensions["live.day"] = day
     security.init_logging(app.config.get("LOG_LEVEL", "INFO"))
 

@@ -151,6 +151,7 @@ class Desk:
         self.now = now
         self.limiter = limiter or limits.Limiter()
         self._index: dict[str, tuple[str, frozenset, str]] | None = None  # see _duplicates_index
+        self._unindexed: dict[str, dict] = {}  # questions learnt since the last search, by id
         self._duplicates = questions.DuplicateIndex()
         self._views: dict[str, tuple[int, Any]] = {}  # name → (replica version, a derived list)
         self.replica.watch(PREFIX, lambda _key, question: self._remember(question))
@@ -416,12 +417,22 @@ class Desk:
             self.replica.refresh()
             self._index = {}
             for question in self.replica.scan(PREFIX).values():
-                self._remember(question)
+                self._index_one(question)
+        self._index_now()
         return self._duplicates
 
     def _remember(self, question: dict) -> None:
         if self._index is None:
             return
+        # indexed when a search next needs it (the suggester, after the acknowledgements)
+        self._unindexed[question["id"]] = question
+
+    def _index_now(self) -> None:
+        pending, self._unindexed = self._unindexed, {}
+        for question in pending.values():  # in the order they first arrived: ties go to the earlier
+            self._index_one(question)
+
+    def _index_one(self, question: dict) -> None:
         ident = question["id"]
         known = self._index.get(ident)
         fp = known[1] if known and known[0] == question["text"] else questions.fingerprint(question["text"])

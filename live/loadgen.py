@@ -238,7 +238,7 @@ def _backoff(attempt: int, first: float, most: float) -> float:
 class Phone:
     """A young person's phone: its cookie, its connection, its questions (as small as it can be)."""
 
-    __slots__ = ("run", "index", "site", "headers", "client", "n", "pending", "acked", "attempt", "alive", "up", "ever")
+    __slots__ = ("run", "index", "site", "headers", "client", "n", "pending", "acked", "attempt", "alive", "up", "ever", "stage")
 
     def __init__(self, run: Rehearsal, index: int, site: str, cookie: str) -> None:
         self.run, self.index, self.site = run, index, site
@@ -251,6 +251,7 @@ class Phone:
         self.alive = True
         self.up = False
         self.ever = False
+        self.stage = -1  # the seq of the last question.current counted (a reconnect repeats it)
 
     def connected(self) -> bool:
         return self.up
@@ -285,7 +286,10 @@ class Phone:
         if not isinstance(data, dict):
             return
         if name == "question.current":
-            stats.arrived("phones", data.get("seq"), at)
+            seq = data.get("seq")
+            if isinstance(seq, int) and seq > self.stage:  # each change once per phone
+                self.stage = seq
+                stats.arrived("phones", seq, at)
         elif name == "question.status" and isinstance(data.get("id"), str):
             stats.status_at.setdefault((data["id"], str(data.get("status"))), at)
 

@@ -103,7 +103,10 @@ def resync(socketio: SocketIO, day: Day) -> None:
     socketio.emit("state.snapshot", snapshot, to=rooms.screens(), ignore_queue=True)
     socketio.emit("queue.snapshot", queue, to=rooms.queue(), ignore_queue=True)
     socketio.emit("resync", {"seq": snapshot["seq"]}, to=[rooms.desk(), rooms.roll()], ignore_queue=True)
-    # last, and only what a phone shows: its own questions' statuses, which it asks for again
+    # last, and only what a phone shows: the question being answered, and its own questions'
+    # statuses, which it asks for again
+    current = {"seq": snapshot["seq"], "question": snapshot["current_question"]}
+    socketio.emit("question.current", current, to=rooms.phones(), ignore_queue=True)
     socketio.emit("resync", {"seq": snapshot["seq"]}, to=rooms.phones(), ignore_queue=True)
 
 

@@ -43,6 +43,8 @@ class Replica:
         if written:
             with self._lock:
                 self._merge({key: (seq, doc) for key, doc in written.items()})
+                if seq == self.seq + 1:  # the very next change: nothing in between can be missing
+                    self.seq = seq
 
     def _merge(self, found: dict[str, tuple[int, dict]]) -> None:
         changed = False

@@ -1,7 +1,7 @@
 """What makes the server hold ten thousand phones, as a user notices it: an idle phone is sent
-nothing, duplicate suggestions come from an index that finds exactly what comparing every
-question finds, the phone page's files arrive gzipped once and whole, and small messages leave
-at once (TCP_NODELAY)."""
+nothing while nothing it shows changes (one message per change of the stage), duplicate
+suggestions come from an index that finds exactly what comparing every question finds, the phone
+page's files arrive gzipped once and whole, and small messages leave at once (TCP_NODELAY)."""
 
 from __future__ import annotations
 
@@ -23,29 +23,51 @@ from live.__main__ import no_delay
 # ---------------------------------------------------------------- an idle phone hears nothing
 
 
-def test_a_phone_hears_only_its_own_questions_while_the_day_goes_on(server, connect_staff, connect_phone):
+def heard(phone) -> list:
+    """What a phone received so far: a reply to it comes after anything the server queued for it."""
+    assert phone.call("question.mine", {"ids": []})["ok"]
+    return list(phone.received)
+
+
+def test_a_phone_hears_only_what_it_shows_while_the_day_goes_on(server, connect_staff, connect_phone):
     mc = connect_staff(server, "mc")
     moderator = connect_staff(server, "moderator")
     projector = connect_staff(server, "projector")
     asker = connect_phone(server, site="1304")
     idle = [connect_phone(server, site=site) for site in ("hall", "1304", "1297")]
+    # at connection, once: the question being answered now (none yet)
+    for phone in (asker, *idle):
+        assert [(event, data["question"]) for event, data in heard(phone)] == [("question.current", None)]
+        phone.received.clear()
 
     sent = asker.call("question.submit", {"id": str(uuid.uuid4()), "site": "1304", "text": "Đường vào xã khi nào sửa?"})
     assert sent["ok"], sent
     question = next(x for x in moderator.call("questions.get")["questions"] if x["id"] == sent["id"])
     for name, payload in (("clock.start", {}), ("speaker.start", {"seconds": 60}), ("clock.next", {})):
         assert mc.call(name, payload)["ok"]
-    question = moderator.call("question.approve", {"id": question["id"], "version": question["version"]})["question"]
-    shown = mc.call("question.show", {"id": question["id"], "version": question["version"]})
-    assert shown["ok"], shown
-    projector.wait_for(lambda e, d: e == "question.current" and d["question"])
-    asker.wait_for(lambda e, d: e == "question.status" and d["status"] == "on_screen")
-
-    # a reply to each phone comes after anything the server queued for it before
+    for action, args in (("note", {"notes": "Sở GTVT trả lời"}), ("approve", {})):
+        reply = moderator.call(f"question.{action}", {"id": sent["id"], "version": question["version"], **args})
+        assert reply["ok"], reply
+        question = reply["question"]
+    asker.wait_for(lambda e, d: e == "question.status" and d["status"] == "approved")
+    # nothing on the stage changed: an idle phone heard nothing at all
     for phone in idle:
-        assert phone.call("question.mine", {"ids": []})["ok"]
-        assert phone.received == []
-    assert {event for event, _ in asker.received} == {"question.status"}
+        assert heard(phone) == []
+    assert {event for event, _ in heard(asker)} == {"question.status"}
+    asker.received.clear()
+
+    # one message per change of the stage, the projector's own, and nothing while the clock moves
+    seen = []
+    for action in ("show", "hide", "show", "answer"):
+        reply = mc.call(f"question.{action}", {"id": sent["id"], "version": question["version"]})
+        assert reply["ok"], reply
+        question = reply["question"]
+        seen.append(projector.wait_for(lambda e, d, seq=reply["seq"]: e == "question.current" and d["seq"] == seq))
+        assert mc.call("clock.adjust", {"seconds": 60})["ok"]
+    assert [d["question"] and d["question"]["id"] for d in seen] == [sent["id"], None, sent["id"], None]
+    for phone in idle:
+        assert heard(phone) == [("question.current", message) for message in seen]
+    assert [event for event, _ in heard(asker)].count("question.current") == len(seen)
 
 
 # ---------------------------------------------------------------- the duplicate index

@@ -23,15 +23,16 @@ Result = tuple[dict, "int | None"]  # (the document now stored, its seq; None: i
 MAX_BATCH = 500
 
 
-class _Waiter:
-    """One insert, and a lock its caller waits on until the batch writer releases it (a plain
-    lock: the cheapest thing to wait on with green threads; an Event is a Condition and more)."""
+class _Batch:
+    """The inserts queued while no one was writing, and one lock their callers wait on until the
+    writer releases it (a plain lock: the cheapest thing to wait on with green threads, and one
+    per batch rather than one per insert)."""
 
-    __slots__ = ("item", "result", "error", "done", "_lock")
+    __slots__ = ("items", "results", "error", "done", "_lock")
 
-    def __init__(self, item: Insert) -> None:
-        self.item = item
-        self.result: Result | None = None
+    def __init__(self) -> None:
+        self.items: list[Insert] = []
+        self.results: list[Result] = []
         self.error: BaseException | None = None
         self.done = False
         self._lock = threading.Lock()
@@ -53,49 +54,49 @@ class GroupCommit:
     def __init__(self, write: Callable[[list[Insert]], list[Result]], max_batch: int = MAX_BATCH) -> None:
         self._write = write
         self._max = max_batch
-        self._queue: list[_Waiter] = []
-        self._queue_lock = threading.Lock()  # held only to add to or take from the queue
-        self._writer = threading.Lock()  # held by the one caller writing a batch
+        self._batches: list[_Batch] = []  # waiting to be written, oldest first; the last one open
+        self._queue_lock = threading.Lock()  # held only to join or take a batch
+        self._writer = threading.Lock()  # held by the one caller writing batches
 
     def insert(self, key: str, doc: dict) -> Result:
-        waiter = _Waiter((key, doc))
         with self._queue_lock:
-            self._queue.append(waiter)
+            if not self._batches or len(self._batches[-1].items) >= self._max:
+                self._batches.append(_Batch())
+            batch = self._batches[-1]
+            place = len(batch.items)
+            batch.items.append((key, doc))
         while True:
             if self._writer.acquire(blocking=False):
                 try:
                     # let the callers already running (green threads: every event read so far)
-                    # queue theirs first, so that they share this batch
+                    # join this batch first
                     time.sleep(0)
-                    self._drain()  # writes ours too: it was queued before we took the lock
+                    self._drain()  # writes ours too: it joined before we took the lock
                 finally:
                     self._writer.release()
-                # someone who queued while we were writing, and found the lock taken, relies on
+                # someone who joined while we were writing, and found the lock taken, relies on
                 # the writer looking once more after letting go: write theirs too
                 with self._queue_lock:
-                    if not self._queue:
+                    if not self._batches:
                         break
-            elif waiter.wait(1.0):  # the writer holding the lock writes ours (1 s: a safety net only)
+            elif batch.wait(1.0):  # the writer holding the lock writes ours (1 s: a safety net only)
                 break
-        if waiter.error is not None:
-            raise waiter.error
-        return waiter.result
+        if batch.error is not None:
+            raise batch.error
+        return batch.results[place]
 
     def _drain(self) -> None:
         while True:
             with self._queue_lock:
-                batch, self._queue = self._queue[: self._max], self._queue[self._max :]
-            if not batch:
-                return
+                if not self._batches:
+                    return
+                batch = self._batches.pop(0)
             try:
-                results = self._write([w.item for w in batch])
+                batch.results = self._write(batch.items)
             except BaseException as error:  # every insert of the batch failed: nothing was written
-                for w in batch:
-                    w.error = error
-                    w.finish()
+                batch.error = error
+                batch.finish()
                 if not isinstance(error, Exception):
                     raise
                 continue
-            for w, result in zip(batch, results, strict=True):
-                w.result = result
-                w.finish()
+            batch.finish()

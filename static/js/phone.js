@@ -288,6 +288,25 @@
     if (!socket.active) setTimeout(() => socket.connect(), 5000 + Math.random() * 5000);
   });
   socket.on("question.status", update);
+
+  /* ---------------------------------------------------------------- the question being answered */
+
+  const nowEl = $("now"), nowText = $("now-text"), nowOrigin = $("now-origin");
+  let stageSeq = -1;
+
+  /** What the projector shows (only ever an approved question), or nothing: sent at every
+   * (re)connection and on every change; a message older than the one shown is dropped. */
+  function stage(change) {
+    if (!change || typeof change.seq !== "number" || change.seq < stageSeq) return;
+    stageSeq = change.seq;
+    const q = change.question && typeof change.question.text === "string" ? change.question : null;
+    nowText.textContent = q ? q.text : "";
+    nowOrigin.textContent = q ? String(q.origin || "") : "";
+    nowEl.dataset.id = q ? String(q.id) : "";
+    nowEl.hidden = !q;
+  }
+  socket.on("question.current", stage);
+
   window.addEventListener("online", () => {
     connection();
     if (socket.connected) pump();
