@@ -238,7 +238,21 @@ def _backoff(attempt: int, first: float, most: float) -> float:
 class Phone:
     """A young person's phone: its cookie, its connection, its questions (as small as it can be)."""
 
-    __slots__ = ("run", "index", "site", "headers", "client", "n", "pending", "acked", "attempt", "alive", "up", "ever", "stage")
+    __slots__ = (
+        "run",
+        "index",
+        "site",
+        "headers",
+        "client",
+        "n",
+        "pending",
+        "acked",
+        "attempt",
+        "alive",
+        "up",
+        "ever",
+        "stage",
+    )
 
     def __init__(self, run: Rehearsal, index: int, site: str, cookie: str) -> None:
         self.run, self.index, self.site = run, index, site
