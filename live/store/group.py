@@ -17,6 +17,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..errors import StoreUnavailable
+
 Insert = tuple[str, dict]
 Result = tuple[dict, "int | None"]  # (the document now stored, its seq; None: it was there already)
 
@@ -42,10 +44,11 @@ class _Batch:
         self.done = True
         self._lock.release()
 
-    def wait(self, timeout: float) -> bool:
-        if self._lock.acquire(timeout=timeout):
-            self._lock.release()
-        return self.done
+    def wait(self) -> None:
+        # no time-out: with green threads each one costs a timer, a fifth of the CPU in a burst;
+        # the writer always finishes what it took (see GroupCommit._drain)
+        self._lock.acquire()
+        self._lock.release()
 
 
 class GroupCommit:
@@ -79,7 +82,8 @@ class GroupCommit:
                 with self._queue_lock:
                     if not self._batches:
                         break
-            elif batch.wait(1.0):  # the writer holding the lock writes ours (1 s: a safety net only)
+            else:  # the writer holding the lock writes ours
+                batch.wait()
                 break
         if batch.error is not None:
             raise batch.error
@@ -93,10 +97,13 @@ class GroupCommit:
                 batch = self._batches.pop(0)
             try:
                 batch.results = self._write(batch.items)
-            except BaseException as error:  # every insert of the batch failed: nothing was written
+            except Exception as error:  # every insert of the batch failed: nothing was written
                 batch.error = error
-                batch.finish()
-                if not isinstance(error, Exception):
-                    raise
-                continue
+            except BaseException:  # this thread is being stopped: fail what waits, then stop
+                with self._queue_lock:
+                    stranded, self._batches = [batch, *self._batches], []
+                for other in stranded:
+                    other.error = StoreUnavailable()
+                    other.finish()
+                raise
             batch.finish()
