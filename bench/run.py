@@ -160,7 +160,7 @@ class Target:
 def page_kb(base: str) -> float | None:
     """The phone page and what it links (styles, scripts) as a first visit fetches them, gzip, in KB."""
     parts = urllib.request.urlparse(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     total = 0
 
     def get(path: str) -> bytes:
@@ -359,9 +359,15 @@ def main() -> int:
                 print(f"== {name}, {phones} phones, {args.staff} staff", file=sys.stderr, flush=True)
                 target.start()
                 try:
-                    figures = asyncio.run(measure(target, phones, args.staff, args))
-                    if name != "reference":
-                        figures["page_kb"] = page_kb(target.url)
+                    # the page's bytes do not depend on the load: read them before it, on a quiet server
+                    page = page_kb(target.url) if name != "reference" else None
+                    try:
+                        figures = asyncio.run(measure(target, phones, args.staff, args))
+                    except Exception as error:  # one server failing must not cost the whole run
+                        print(f"{name} at {phones}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+                        figures = {"error": f"{type(error).__name__}: {error}"}
+                    if page is not None:
+                        figures["page_kb"] = page
                 finally:
                     target.stop()
                 results[phones][name] = figures
