@@ -86,9 +86,7 @@ def targets(live: dict, ref: dict) -> list[dict]:
             "phones_p99",
             "fan-out to phones: p99 at most 2× the reference's",
             (p99 <= 2 * ref["phones_p99"]) if known(p99, ref.get("phones_p99")) else None,
-            f"{fmt(p99, 'ms')} vs 2 × {fmt(ref.get('phones_p99'), 'ms')}"
-            if known(p99)
-            else "n/a: live sends phones no broadcast when the MC changes the question (phones show no stage)",
+            f"{fmt(p99, 'ms')} vs 2 × {fmt(ref.get('phones_p99'), 'ms')}",
         ),
         check(
             "submissions_per_s",

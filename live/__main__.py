@@ -13,7 +13,13 @@ def _async_mode(argv: list[str]) -> str:
             return argv[i + 1]
         if arg.startswith("--async-mode="):
             return arg.split("=", 1)[1]
-    return os.environ.get("LIVE_ASYNC_MODE") or "eventlet"
+    return os.environ.get("LIVE_ASYNC_MODE") or settings_default()
+
+
+def settings_default() -> str:
+    from .config import DEFAULTS  # imports nothing that monkey patching must precede
+
+    return DEFAULTS["ASYNC_MODE"]
 
 
 def _patch(argv: list[str]) -> None:
@@ -195,7 +201,7 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("serve", help="chạy máy chủ")
     run.add_argument("--host", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
     run.add_argument("--port", type=int, help="cổng (mặc định 5000)")
-    run.add_argument("--async-mode", choices=settings.ASYNC_MODES, help="eventlet (mặc định) hoặc gevent")
+    run.add_argument("--async-mode", choices=settings.ASYNC_MODES, help="gevent (mặc định) hoặc eventlet")
     run.add_argument("--demo", action="store_true", help="nạp hội nghị mẫu Cao Bằng 2025 khi kho dữ liệu trống")
     _store_options(run)
     run.set_defaults(func=serve)

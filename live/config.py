@@ -12,7 +12,7 @@ DEFAULTS = {
     "PORT": 5000,
     "DATA_DIR": "instance",
     "PUBLIC_URL": "",
-    "ASYNC_MODE": "eventlet",
+    "ASYNC_MODE": "gevent",  # the benchmark's choice (BENCHMARKS.md); eventlet is deprecated upstream
     "DEMO": False,
     "SECRET_KEY": None,
     "LOG_LEVEL": "INFO",
