@@ -106,6 +106,22 @@ def no_delay(sock) -> None:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+def open_files_limit() -> int:
+    """Raise this process's limit on open files to what the system allows it (``ulimit -Hn``):
+    every phone holds a socket (two under gevent, whose WebSocket keeps a duplicate), and the
+    usual soft limit of 1,024 would refuse the 500th phone. Returns the limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
 def settle_memory() -> None:
     """Move everything built at start-up (the app, templates, the conference, imported modules)
     out of the garbage collector's sight: a full collection then walks only what the
@@ -136,6 +152,11 @@ def unmask(data: bytes, mask, length: int | None = None, offset: int = 0) -> byt
 def run(app, socketio, host: str, port: int, backlog: int) -> None:
     """Serve until stopped, with a listen backlog a reconnect storm of thousands of phones needs."""
     mode = app.config["ASYNC_MODE"]
+    open_files_limit()
+    if mode in ("eventlet", "gevent"):
+        from . import direct
+
+        direct.install()
     if mode == "eventlet":
         import eventlet
         import eventlet.websocket

@@ -25,6 +25,10 @@ DEFAULTS = {
     "PROXY_HOPS": 0,
     # the listen backlog: a reconnect storm of thousands of phones must not be refused
     "BACKLOG": 2048,
+    # Engine.IO heartbeat, seconds: the server pings every PING_INTERVAL and drops a client that
+    # has not answered PING_TIMEOUT later (the Socket.IO defaults: 25 and 20)
+    "PING_INTERVAL": 25,
+    "PING_TIMEOUT": 20,
     # more origins allowed to open a Socket.IO connection, besides the public URL (comma-separated)
     "ALLOWED_ORIGINS": "",
 }
@@ -42,7 +46,7 @@ def from_env(environ: os._Environ | dict | None = None) -> dict:
         value = env.get(f"LIVE_{key}")
         if value is None or value == "":
             continue
-        if key in ("PORT", "PROXY_HOPS", "BACKLOG"):
+        if key in ("PORT", "PROXY_HOPS", "BACKLOG", "PING_INTERVAL", "PING_TIMEOUT"):
             if not value.strip().isdigit():
                 raise ConfigError(f"LIVE_{key} phải là một số nguyên không âm (đang là {value[:40]!r})")
             value = int(value)

@@ -163,6 +163,7 @@ class Stats:
         self.reconnects = 0
         self.disconnects = 0
         self.failed: Counter[str] = Counter()  # connection attempts that did not open, by reason
+        self.dropped: Counter[str] = Counter()  # open connections that closed, by reason
         self.sent = 0  # questions sent a first time
         self.resent = 0
         self.acked = 0
@@ -315,6 +316,7 @@ class Phone:
             self.up = False
             stats.phones_connected -= 1
             stats.disconnects += 1
+            stats.dropped[detail.split(":", 1)[0][:60] or why] += 1
         else:
             stats.failed[detail.split(":", 1)[0][:60] or why] += 1
         if self.alive:
@@ -444,6 +446,7 @@ class Staff:
             self.up = False
             stats.staff_connected -= 1
             stats.disconnects += 1
+            stats.dropped[detail.split(":", 1)[0][:60] or why] += 1
         else:
             stats.failed[detail.split(":", 1)[0][:60] or why] += 1
         if self.alive:

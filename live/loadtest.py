@@ -75,6 +75,7 @@ def result(run: Rehearsal, verification: dict, *, connect_time: float, connected
             "reconnects": s.reconnects,
             "disconnects": s.disconnects,
             "failed_attempts": dict(s.failed),
+            "dropped": dict(s.dropped),
         },
         "questions": {
             "sent": s.sent,
@@ -122,6 +123,9 @@ def format_report(r: dict) -> str:
     if c["failed_attempts"]:
         failed = ", ".join(f"{k} ×{n}" for k, n in sorted(c["failed_attempts"].items(), key=lambda kv: -kv[1])[:5])
         lines.append(f"  lần kết nối thất bại (failed attempts): {failed}")
+    if c.get("dropped"):
+        dropped = ", ".join(f"{k} ×{n}" for k, n in sorted(c["dropped"].items(), key=lambda kv: -kv[1])[:5])
+        lines.append(f"  lý do mất kết nối (why connections closed): {dropped}")
     lines += [
         f"  câu hỏi (questions)     gửi/sent {q['sent']} · đã nhận/acknowledged {q['acknowledged']}"
         f" · tìm thấy sau/found afterwards {q['found']} · MẤT/LOST {q['lost']}"

@@ -1,0 +1,152 @@
+"""Messages written straight to an idle WebSocket (live/direct.py): a broadcast to thousands of
+phones is framed once and sent with one system call per phone, and nothing a screen or a phone
+is sent may be lost, cut, duplicated or reordered on the way. Real servers (eventlet and gevent),
+real sockets; a screen that stops reading fills the kernel's buffers so the slow path runs too."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+import websocket
+from conftest import device_cookie, session_cookie
+from hypothesis import given
+from hypothesis import strategies as st
+from wsproto.frame_protocol import FrameProtocol
+
+from live.direct import frame
+
+LIMITS = "device=100000/0.001,site=100000/0.001,address=100000/0.001"
+
+
+@given(st.text(max_size=300), st.integers(1, 400))
+def test_a_frame_is_what_a_websocket_library_writes(piece, times):
+    text = piece * times  # up to ~120,000 characters: every length encoding
+    assert frame(text) == bytes(FrameProtocol(client=False, extensions=[]).send_data(text, fin=True))
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 200_000])
+def test_every_length_encoding_matches(size):
+    text = "ệ" * (size // 3) + "a" * (size % 3)
+    assert frame(text) == bytes(FrameProtocol(client=False, extensions=[]).send_data(text, fin=True))
+    data = bytes(range(256)) * (size // 256 + 1)
+    assert frame(data[:size]) == bytes(FrameProtocol(client=False, extensions=[]).send_data(data[:size], fin=True))
+
+
+def raw_screen(server, role: str, screen: str, receive_buffer: int = 2048) -> websocket.WebSocket:
+    """A staff screen on a bare WebSocket whose side of the connection holds almost nothing: when
+    it does not read, the server's socket buffer fills after a few messages."""
+    url = "ws" + server.url.removeprefix("http") + "/socket.io/?EIO=4&transport=websocket"
+    ws = websocket.create_connection(
+        url,
+        header=[f"Cookie: {session_cookie(server.link(role))}"],
+        origin=server.url,
+        timeout=20,
+        sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer),),
+    )
+    assert ws.recv().startswith("0{")
+    ws.send(json.dumps({"screen": screen}).join(("40", "")))
+    return ws
+
+
+def added(received) -> list[str]:
+    return [data["question"]["id"] for name, data in received if name == "question.added"]
+
+
+def ask_together(phones, count: int) -> None:
+    """``count`` questions of ~1 KB from the phones at once, each acknowledged."""
+    errors: list[BaseException] = []
+
+    def ask(phone, n: int) -> None:
+        try:
+            for i in range(count // len(phones)):
+                text = f"Câu hỏi {n}-{i}-{uuid.uuid4().hex[:6]}: " + "Thanh niên xã vùng cao cần hỗ trợ vốn vay. " * 22
+                ack = phone.call("question.submit", {"id": str(uuid.uuid4()), "site": "hall", "text": text[:990]})
+                assert ack["ok"] is True, ack
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask, args=(phone, n)) for n, phone in enumerate(phones)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+
+
+def test_a_screen_that_stops_reading_gets_everything_in_order_when_it_reads_again(
+    make_server, async_mode, connect_staff, connect_phone
+):
+    server = make_server(async_mode, env={"LIVE_RATE_LIMITS": LIMITS})
+    watching = connect_staff(server, "moderator")  # reads all along: the order to expect
+    slow = raw_screen(server, "moderator", "moderator")  # reads nothing until the end
+    phones = [connect_phone(server, cookie=device_cookie(server)) for _ in range(3)]
+    ask_together(phones, 90)
+    # the slow screen asks for the whole queue (~100 KB each answer) twenty times without reading:
+    # megabytes wait for it, in the kernel and in the server's queue, while more questions arrive
+    for n in range(1, 21):
+        slow.send(f'42{n}["questions.get",{{}}]')
+    ask_together(phones, 60)
+    expected = added(watching.received)
+    deadline = time.monotonic() + 20
+    while len(expected) < 150 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        expected = added(watching.received)
+    assert len(expected) == 150
+
+    # all of it arrives, whole, once each, in the order sent
+    answers: list[int] = []
+    received: list[tuple[str, object]] = []
+    deadline = time.monotonic() + 60
+    while len(answers) < 20 or len(added(received)) < 150:
+        assert time.monotonic() < deadline, f"{len(answers)} answers, {len(added(received))} questions"
+        message = slow.recv()
+        assert message, "the server closed the connection"
+        if message == "2":
+            slow.send("3")
+        elif message.startswith("43"):
+            number, _, body = message[2:].partition("[")
+            reply = json.loads("[" + body)[0]  # a cut or interleaved frame fails here
+            assert reply["ok"] is True and len(reply["questions"]) >= 90
+            answers.append(int(number))
+        elif message.startswith("42"):
+            name, *data = json.loads(message[2:])
+            received.append((name, data[0] if data else None))
+    assert answers == list(range(1, 21))
+    assert added(received) == expected
+    slow.close()
+    assert b"Traceback" not in server.log().encode()
+
+
+def test_a_quiet_screen_stays_connected_past_the_heartbeat_and_a_silent_one_is_dropped(
+    make_server, async_mode, connect_staff
+):
+    """With nothing queued for a long time (every message went the short way), the screen's
+    connection stays open as long as it answers the heartbeat; a client that stops answering is
+    closed by the server within the heartbeat's timeout."""
+    server = make_server(async_mode, env={"LIVE_PING_INTERVAL": "1", "LIVE_PING_TIMEOUT": "1"})
+    projector = connect_staff(server, "projector")
+    mc = connect_staff(server, "mc")
+    silent = raw_screen(server, "projector", "projector", receive_buffer=65536)
+    sid = projector.client.get_sid()
+    time.sleep(5)  # five heartbeats, each written the short way
+    assert projector.client.connected and projector.client.get_sid() == sid
+    before = len(projector.received)
+    assert mc.call("clock.start", {})["ok"] is True
+    projector.wait_for(lambda name, data: name == "clock.changed" and len(projector.received) > before)
+    # the bare WebSocket never answered a ping: the server has closed it
+    silent.settimeout(5)
+    closed = False
+    try:
+        while True:
+            message = silent.recv()
+            if not message:
+                closed = True
+                break
+    except (websocket.WebSocketConnectionClosedException, OSError):
+        closed = True
+    assert closed
