@@ -270,6 +270,24 @@ async def measure(target: Target, phones: int, staff: int, args) -> dict:
     return out
 
 
+OPEN_FILES = 65536  # what docs/deployment.md gives the service (LimitNOFILE)
+
+
+def open_files(wanted: int = OPEN_FILES) -> int:
+    """Give this run and every process it starts the deployment's open-file limit when the system
+    lets us (root may raise the hard limit): 10,000 phones hold 20,000 descriptors under gevent."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for limit in ((max(wanted, soft), max(wanted, hard)), (hard, hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, limit)
+            break
+        except (ValueError, OSError):
+            continue
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
 def machine(redis: Redis) -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
@@ -282,7 +300,7 @@ def machine(redis: Redis) -> dict:
     versions["redis-server"] = redis.version()
     return {
         "cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem / 1024 / 1024, 1), "kernel": platform.release(),
-        "python": platform.python_version(), "node": node, "versions": versions,
+        "python": platform.python_version(), "node": node, "versions": versions, "open_files": open_files(),
     }  # fmt: skip
 
 
@@ -299,7 +317,7 @@ def write(path: Path, results: dict, info: dict, command: str, args) -> None:
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, Linux {info['kernel']}, "
         f"Python {info['python']}, Node {info['node']}; "
         + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
-        + ". The generator runs on the same cores as the server.",
+        + f". Open-file limit {info.get('open_files', '?'):,}. The generator runs on the same cores as the server.",
         "",
         "How each figure is measured: fan-out latency from the moment the MC's `question.show`/`question.answer`",
         "is sent to the kernel's receive timestamp of each client's `question.current` (staff screens, phones)",

@@ -9,6 +9,7 @@ what it wrote is learnt here at once.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 
@@ -24,6 +25,8 @@ class Replica:
         self.seq = 0  # every change up to here is in memory (later local writes may be too)
         self.version = 0  # bumps whenever a document in memory changes: the key of derived caches
         self._lock = threading.Lock()
+        self._asked = itertools.count(1)  # a ticket per call of refresh(); next() is atomic
+        self._served = 0  # every call with a ticket up to here has seen a read that began after it
         self._watchers: list[tuple[str, Callable[[str, dict], None]]] = []
 
     def watch(self, prefix: str, fn: Callable[[str, dict], None]) -> None:
@@ -31,11 +34,21 @@ class Replica:
         self._watchers.append((prefix, fn))
 
     def refresh(self) -> int:
-        """Catch up with every change made by any process; returns the store's seq."""
+        """Catch up with every change made by any process up to this call; returns the seq.
+
+        Callers at the same moment share one read of the store: whoever waited for the lock while
+        a read that began after its own call completed takes that read's result. So ten thousand
+        phones reconnecting at once cost a handful of round trips to Redis, not ten thousand, and
+        each still sees every change made before it asked."""
+        ticket = next(self._asked)
         with self._lock:
+            if self._served >= ticket:
+                return self.seq
+            upto = next(self._asked) - 1  # every call up to here began before this read
             found, seq = self.store.changes(self.seq)
             self._merge(found)
             self.seq = max(self.seq, seq)
+            self._served = upto
             return self.seq
 
     def learn(self, written: dict[str, dict], seq: int) -> None:

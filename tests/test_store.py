@@ -429,3 +429,41 @@ def test_a_failed_batch_fails_every_insert_in_it_and_writes_nothing(store):
     del store.insert_many  # the store's own again
     assert store.get("q:a") is None and store.seq() == 0
     assert store.insert("q:a", {"n": 1}) == ({"n": 1}, 1)
+
+
+def test_callers_of_refresh_at_the_same_moment_share_one_read_and_see_every_earlier_change(store):
+    """Ten thousand phones reconnecting at once each need the stage as of their connection, not
+    a read of their own: whoever arrives while a read is under way waits for the next one, which
+    serves them all; nobody is answered from a read that began before it asked."""
+    from live.replica import Replica
+
+    replica = Replica(store)
+    reads: list[int] = []
+    hold = threading.Event()
+    read = store.changes
+
+    def slow_changes(since):
+        reads.append(since)
+        hold.wait(10)
+        return read(since)
+
+    store.changes = slow_changes
+    first = threading.Thread(target=replica.refresh)
+    first.start()
+    while not reads:  # the first read is under way, and holds the replica
+        threading.Event().wait(0.01)
+    written = store.put("stage", {"question": "q-1"})
+    asked = lambda: int(repr(replica._asked)[6:-1])  # noqa: E731 - the next ticket number
+    before = asked()
+    seen: list[int] = []
+    later = [threading.Thread(target=lambda: seen.append(replica.refresh())) for _ in range(20)]
+    for thread in later:
+        thread.start()
+    while asked() < before + 20:  # all twenty asked, after the write
+        threading.Event().wait(0.01)
+    hold.set()
+    for thread in [first, *later]:
+        thread.join(10)
+    assert len(seen) == 20 and min(seen) >= written
+    assert replica.get("stage") == {"question": "q-1"}
+    assert len(reads) == 2, "the twenty shared one read"
