@@ -157,6 +157,7 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
         from . import direct
 
         direct.install()
+        app.wsgi_app = direct.PhoneGate(app.wsgi_app)  # outside Flask-SocketIO's middleware
     if mode == "eventlet":
         import eventlet
         import eventlet.websocket

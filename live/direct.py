@@ -17,13 +17,20 @@ the order they were sent:
 
 The writer task itself writes through the same framing (``_Framed``), each frame whole.
 
+Phones queue for a few places while their connection opens (``PhoneGate`` for the handshake,
+``Socket.receive`` for the Socket.IO CONNECT); staff screens never do, so after a restart the
+projectors and the MC are back before thousands of phones.
+
 Only plain TCP sockets in non-blocking mode take the short path (eventlet's and gevent's green
 sockets); a TLS socket or the threading mode always goes through engineio.
 """
 
 from __future__ import annotations
 
+import threading
+
 import engineio.exceptions
+import engineio.packet
 import engineio.socket
 
 _TEXT, _BINARY = 0x81, 0x82  # FIN + opcode; a server's frames are never masked (RFC 6455, 5.1)
@@ -87,14 +94,95 @@ class _Framed:
         return getattr(self._ws, name)
 
 
+# Phones whose Socket.IO connection is being opened at the same moment. After a restart every
+# phone and screen of the province reconnects at once; served in turn, the sixty staff screens
+# would wait behind thousands of phones. A phone's first message (its Socket.IO CONNECT: the
+# session, the rooms, the stage it is sent) is handled only while it holds one of these places; a
+# staff screen never waits for one. Held only while the server works on it, never across a round
+# trip to the phone, so a phone that stalls cannot keep others out.
+PHONE_CONNECTS = 32
+_phone_gate: threading.Semaphore | None = None  # around a phone's Socket.IO CONNECT
+_handshake_gate: threading.Semaphore | None = None  # around its HTTP handshake and WebSocket upgrade
+
+
+def _is_phone(environ) -> bool:
+    """A phone's request: the device cookie the phone page sets, and no staff session."""
+    cookies = environ.get("HTTP_COOKIE", "")
+    return "live_device=" in cookies and "live_session=" not in cookies
+
+
+class _Place:
+    """One place at a gate, taken now and given back once, whoever gives it back first."""
+
+    __slots__ = ("gate",)
+
+    def __init__(self, gate: threading.Semaphore) -> None:
+        gate.acquire()
+        self.gate = gate
+
+    def __call__(self) -> None:
+        gate, self.gate = self.gate, None
+        if gate is not None:
+            gate.release()
+
+
+class PhoneGate:
+    """WSGI middleware: a phone's Engine.IO handshake (a request to the Socket.IO path without a
+    session id) holds a place at the handshake gate until its WebSocket is open or its answer
+    is written. The server has the whole request in hand by then: nothing waits on the phone."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        gate = _handshake_gate
+        if (
+            gate is None
+            or not environ.get("PATH_INFO", "").startswith("/socket.io")
+            or "sid=" in environ.get("QUERY_STRING", "")
+            or not _is_phone(environ)
+        ):
+            return self.app(environ, start_response)
+        place = environ["live.place"] = _Place(gate)
+        try:
+            return self.app(environ, start_response)
+        finally:
+            place()
+
+
 class Socket(engineio.socket.Socket):
     """An Engine.IO socket with the short path above; engineio creates one per connection."""
 
     _green = None
     _raw = None
     _writing = False  # the writer took packets from the queue and may still be sending them
+    _phone = None  # whether a phone opened it (read from its first request)
+    _admitted = False  # its first message was handled
+    _place = None  # its place at the handshake gate, while the WebSocket opens
+
+    def handle_get_request(self, environ, start_response):
+        if self._phone is None:
+            self._phone = _is_phone(environ)
+        self._place = environ.pop("live.place", None)
+        return super().handle_get_request(environ, start_response)
+
+    def handle_post_request(self, environ):
+        if self._phone is None:
+            self._phone = _is_phone(environ)
+        return super().handle_post_request(environ)
+
+    def receive(self, pkt):
+        gate = _phone_gate
+        if self._admitted or not self._phone or gate is None or pkt.packet_type != engineio.packet.MESSAGE:
+            return super().receive(pkt)
+        self._admitted = True
+        with gate:
+            return super().receive(pkt)
 
     def _websocket_handler(self, ws):
+        place, self._place = self._place, None
+        if place is not None:  # the upgrade is done: the next phone may start its handshake
+            place()
         found = _sockets(ws)
         if found is not None:
             self._green, self._raw = found
@@ -149,5 +237,9 @@ class Socket(engineio.socket.Socket):
 
 
 def install() -> None:
-    """Make engineio create these sockets (``engineio.server`` looks the class up per connection)."""
+    """Make engineio create these sockets (``engineio.server`` looks the class up per connection).
+    Called after monkey patching, so the gate is a green semaphore."""
+    global _phone_gate, _handshake_gate
+    _phone_gate = threading.BoundedSemaphore(PHONE_CONNECTS)
+    _handshake_gate = threading.BoundedSemaphore(PHONE_CONNECTS)
     engineio.socket.Socket = Socket

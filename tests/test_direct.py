@@ -150,3 +150,43 @@ def test_a_quiet_screen_stays_connected_past_the_heartbeat_and_a_silent_one_is_d
     except (websocket.WebSocketConnectionClosedException, OSError):
         closed = True
     assert closed
+
+
+def test_a_staff_screen_never_waits_at_the_phones_gate(monkeypatch):
+    """Phones opening their connections queue for a few places; a staff screen's handshake, and
+    a phone's later requests on its open session, go straight through."""
+    import live.direct as direct
+
+    monkeypatch.setattr(direct, "_handshake_gate", threading.BoundedSemaphore(1))
+    inside = threading.Event()
+    leave = threading.Event()
+    served: list[str] = []
+
+    def app(environ, start_response):
+        served.append(environ["who"])
+        if environ["who"] == "first phone":
+            inside.set()
+            leave.wait(10)
+        return [b""]
+
+    gate = direct.PhoneGate(app)
+
+    def request(who, cookie, query="EIO=4&transport=websocket"):
+        environ = {"who": who, "PATH_INFO": "/socket.io/", "QUERY_STRING": query, "HTTP_COOKIE": cookie}
+        return threading.Thread(target=gate, args=(environ, None))
+
+    first = request("first phone", "live_device=a")
+    first.start()
+    inside.wait(5)
+    second = request("second phone", "live_device=b")
+    second.start()
+    staff = request("staff", "live_session=s; live_device=c")
+    staff.start()
+    staff.join(5)
+    polling = request("phone with a session", "live_device=d", "EIO=4&transport=polling&sid=x")
+    polling.start()
+    polling.join(5)
+    assert served == ["first phone", "staff", "phone with a session"], "the second phone waits its turn"
+    leave.set()
+    second.join(5)
+    assert served[-1] == "second phone"
