@@ -360,6 +360,12 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=5000)
     parser.add_argument("--connect-rate", type=float, default=1000.0)
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--server-timeout",
+        type=float,
+        default=900.0,
+        help="seconds one server may take at one size before it is marked failed",
+    )
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     args = parser.parse_args()
     if "reference" in args.servers and not (HERE / "reference" / "node_modules").exists():
@@ -380,7 +386,9 @@ def main() -> int:
                     # the page's bytes do not depend on the load: read them before it, on a quiet server
                     page = page_kb(target.url) if name != "reference" else None
                     try:
-                        figures = asyncio.run(measure(target, phones, args.staff, args))
+                        figures = asyncio.run(
+                            asyncio.wait_for(measure(target, phones, args.staff, args), args.server_timeout)
+                        )
                     except Exception as error:  # one server failing must not cost the whole run
                         print(f"{name} at {phones}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
                         figures = {"error": f"{type(error).__name__}: {error}"}
