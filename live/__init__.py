@@ -114,6 +114,9 @@ def create_app(config: dict | None = None) -> Flask:
         # the handshake is refused from any page but ours: the public URL, never "*"
         cors_allowed_origins=settings.allowed_origins(app.config),
         max_http_buffer_size=64 * 1024,
+        # each connection's events run in its own reader, in order (see realtime.guarded)
+        async_handlers=False,
+        serializer=realtime.Packet,
         ping_interval=max(1, int(app.config.get("PING_INTERVAL") or 25)),
         ping_timeout=max(1, int(app.config.get("PING_TIMEOUT") or 20)),
         logger=False,

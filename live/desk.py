@@ -9,6 +9,7 @@ writes its own document and nothing shared, so thousands of phones never contend
 
 from __future__ import annotations
 
+import collections
 import time
 from collections.abc import Callable
 from typing import Any
@@ -142,6 +143,11 @@ def _valid_id(value: Any) -> str:
     return value
 
 
+def _fingerprint(question: dict) -> questions.Fingerprint:
+    folded = question.get("fold")
+    return questions.fingerprint(question["text"], folded if isinstance(folded, str) else None)
+
+
 class Desk:
     """Takes questions in, durably and exactly once, and lists them for the secretariat."""
 
@@ -151,7 +157,8 @@ class Desk:
         self.now = now
         self.limiter = limiter or limits.Limiter()
         self._index: dict[str, tuple[str, frozenset, str]] | None = None  # see _duplicates_index
-        self._unindexed: dict[str, dict] = {}  # questions learnt since the last search, by id
+        # questions learnt since the last search, by id, in the order they first came
+        self._unindexed: collections.OrderedDict[str, dict] = collections.OrderedDict()
         self._duplicates = questions.DuplicateIndex()
         self._views: dict[str, tuple[int, Any]] = {}  # name → (replica version, a derived list)
         self.replica.watch(PREFIX, lambda _key, question: self._remember(question))
@@ -396,20 +403,24 @@ class Desk:
         question = self.replica.get(key(question_id))
         if question is None or question["status"] in (questions.REJECTED, questions.MERGED):
             return None
-        return self._similar(question, refresh=False)
+        # compared with the questions that came before it (a later one is compared with it in
+        # turn): behind a storm, each suggestion indexes only its own share of the backlog
+        return self._similar(question, refresh=False, until=question_id)
 
-    def _similar(self, question: dict, refresh: bool = True) -> list[dict]:
+    def _similar(self, question: dict, refresh: bool = True, until: str | None = None) -> list[dict]:
         if refresh:
             self.replica.refresh()  # questions other processes took in since
-        index = self._duplicates_index()
+        index = self._duplicates_index(until)
         known = self._index.get(question["id"]) if self._index is not None else None
-        mine = known[1] if known and known[0] == question["text"] else questions.fingerprint(question["text"])
+        mine = known[1] if known and known[0] == question["text"] else _fingerprint(question)
         found = index.query(mine, threshold=SIMILAR_THRESHOLD, exclude=question["id"])
         return [{"id": ident, "score": round(score, 3)} for ident, score in found]
 
-    def _duplicates_index(self) -> questions.DuplicateIndex:
+    def _duplicates_index(self, until: str | None = None) -> questions.DuplicateIndex:
         """The trigram index of every question a duplicate may be (not rejected, not merged),
         kept up to date from the replica; ``_index`` holds id → (text, trigrams, status).
+        With ``until``, only the questions learnt up to that one (in the order they came) are
+        brought in; the others wait for the next search.
 
         Built from memory once; each question's trigrams are computed once per text.
         """
@@ -418,7 +429,7 @@ class Desk:
             self._index = {}
             for question in self.replica.scan(PREFIX).values():
                 self._index_one(question)
-        self._index_now()
+        self._index_now(until)
         return self._duplicates
 
     def _remember(self, question: dict) -> None:
@@ -427,15 +438,25 @@ class Desk:
         # indexed when a search next needs it (the suggester, after the acknowledgements)
         self._unindexed[question["id"]] = question
 
-    def _index_now(self) -> None:
-        pending, self._unindexed = self._unindexed, {}
-        for question in pending.values():  # in the order they first arrived: ties go to the earlier
+    def _index_now(self, until: str | None = None) -> None:
+        pending = self._unindexed
+        if until is None or until not in pending:  # everything (``until`` is indexed already)
+            if until is not None:
+                return
+            self._unindexed = collections.OrderedDict()
+            for question in pending.values():  # in the order they first arrived: ties go to the earlier
+                self._index_one(question)
+            return
+        while pending:
+            ident, question = pending.popitem(last=False)
             self._index_one(question)
+            if ident == until:
+                return
 
     def _index_one(self, question: dict) -> None:
         ident = question["id"]
         known = self._index.get(ident)
-        fp = known[1] if known and known[0] == question["text"] else questions.fingerprint(question["text"])
+        fp = known[1] if known and known[0] == question["text"] else _fingerprint(question)
         self._index[ident] = (question["text"], fp, question["status"])
         self._duplicates.add(ident, fp)  # first, so that ties keep the order questions came in
         if question["status"] in (questions.REJECTED, questions.MERGED):

@@ -27,7 +27,9 @@ sockets); a TLS socket or the threading mode always goes through engineio.
 
 from __future__ import annotations
 
+import collections
 import threading
+import time
 
 import engineio.exceptions
 import engineio.packet
@@ -150,6 +152,41 @@ class PhoneGate:
             place()
 
 
+class Heartbeat:
+    """The server's PING to every socket, from one task. engineio starts a task per socket per
+    ping interval that sleeps the interval and sends one PING: ten thousand sleeping tasks, each
+    with its stack and its timer, for one message a socket every 25 s. Every socket waits the same
+    interval, so sockets due in the order they were scheduled sit in one queue in due order."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self.due: collections.deque = collections.deque()
+        self.task = None
+
+    def add(self, socket) -> None:
+        self.due.append((time.monotonic() + self.server.ping_interval, socket))
+        if self.task is None:
+            self.task = self.server.start_background_task(self._forever)
+
+    def beat(self, now: float) -> float:
+        """Send the PINGs due by ``now`` (monotonic); returns the seconds until the next is due."""
+        due = self.due
+        while due and due[0][0] <= now:
+            _, socket = due.popleft()
+            if not socket.closing and not socket.closed:
+                socket.last_ping = time.time()
+                socket.send(engineio.packet.Packet(engineio.packet.PING))
+        return min(1.0, due[0][0] - now) if due else 1.0
+
+    def _forever(self) -> None:
+        while True:
+            try:
+                wait = self.beat(time.monotonic())
+            except Exception:  # noqa: BLE001 (one socket's failure must not stop every heartbeat)
+                wait = 0.1
+            self.server.sleep(wait)
+
+
 class Socket(engineio.socket.Socket):
     """An Engine.IO socket with the short path above; engineio creates one per connection."""
 
@@ -171,7 +208,19 @@ class Socket(engineio.socket.Socket):
             self._phone = _is_phone(environ)
         return super().handle_post_request(environ)
 
+    def schedule_ping(self):
+        if self.last_ping:  # the PONG to the last PING came (or this is the first): the next one
+            self.last_ping = None
+            heartbeat = self.server.__dict__.get("_live_heartbeat")
+            if heartbeat is None:
+                heartbeat = self.server._live_heartbeat = Heartbeat(self.server)
+            heartbeat.add(self)
+
     def receive(self, pkt):
+        if pkt.packet_type == engineio.packet.MESSAGE and self.last_ping:
+            # a client whose messages still arrive is there, even if its PONG waits behind them
+            # (its events are handled in order, in its own reader)
+            self.last_ping = time.time()
         gate = _phone_gate
         if self._admitted or not self._phone or gate is None or pkt.packet_type != engineio.packet.MESSAGE:
             return super().receive(pkt)

@@ -447,9 +447,11 @@ _NOT_WORD = re.compile(r"[\W_]+")
 Fingerprint = frozenset[str]
 
 
-def _words(text: str) -> list[str]:
+def _words(text: str, folded: str | None = None) -> list[str]:
     words: list[str] = []
-    for word in _NOT_WORD.sub(" ", fold(clean(text, multiline=True))).split():
+    if folded is None:
+        folded = fold(clean(text, multiline=True))
+    for word in _NOT_WORD.sub(" ", folded).split():
         words.extend(_ABBREVIATIONS.get(word, word).split())
     kept: list[str] = []
     i = 0
@@ -466,9 +468,10 @@ def _words(text: str) -> list[str]:
     return kept
 
 
-def fingerprint(text: str) -> Fingerprint:
-    """The set of character trigrams of the folded text, computed once per question."""
-    words = _words(text)
+def fingerprint(text: str, folded: str | None = None) -> Fingerprint:
+    """The set of character trigrams of the folded text, computed once per question. A stored
+    question passes its ``fold`` (``fold(text)`` of its clean text) so it is not folded again."""
+    words = _words(text, folded)
     if not words:
         return frozenset()
     padded = f" {' '.join(words)} "
