@@ -132,23 +132,6 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-def unmask(data: bytes, mask, length: int | None = None, offset: int = 0) -> bytes:
-    """What eventlet's ``RFC6455WebSocket._apply_mask`` returns, XORed as one big integer.
-
-    Every frame a browser sends is masked (RFC 6455, 5.3). eventlet unmasks it one byte at a
-    time in Python: a third of the server's CPU under a storm of questions (measured with
-    py-spy), against microseconds this way. ``tests/test_perf_levers.py`` checks the two agree.
-    """
-    if length is None:
-        length = len(data)
-    if length <= 0:
-        return b""
-    turn = offset % 4
-    key = bytes(mask[turn:]) + bytes(mask[:turn])
-    stream = (key * (length // 4 + 1))[:length]
-    return (int.from_bytes(data[:length], "big") ^ int.from_bytes(stream, "big")).to_bytes(length, "big")
-
-
 def run(app, socketio, host: str, port: int, backlog: int) -> None:
     """Serve until stopped, with a listen backlog a reconnect storm of thousands of phones needs."""
     mode = app.config["ASYNC_MODE"]
@@ -156,14 +139,11 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
     if mode in ("eventlet", "gevent"):
         from . import direct
 
-        direct.install()
+        direct.install(mode)
         app.wsgi_app = direct.PhoneGate(app.wsgi_app)  # outside Flask-SocketIO's middleware
     if mode == "eventlet":
         import eventlet
-        import eventlet.websocket
         import eventlet.wsgi
-
-        eventlet.websocket.RFC6455WebSocket._apply_mask = staticmethod(unmask)
 
         class Protocol(eventlet.wsgi.HttpProtocol):
             rbufsize = wbufsize = CONNECTION_BUFFER  # eventlet's own: 8 KB + 16 KB per socket

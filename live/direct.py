@@ -15,7 +15,10 @@ the order they were sent:
   went out, the rest is queued first and the writer finishes it before anything else;
 - an error on the socket → the packet is queued, and the writer meets the error and closes.
 
-The writer task itself writes through the same framing (``_Framed``), each frame whole.
+The writer task itself writes through the same framing (``WebSocket.send``), each frame whole.
+
+The WebSocket is ours too (``WebSocketWSGI``, ``WebSocket``, ``Reader``): read in the connection's
+own task, one file descriptor, no compression, the same under eventlet and gevent.
 
 Phones queue for a few places while their connection opens (``PhoneGate`` for the handshake,
 ``Socket.receive`` for the Socket.IO CONNECT); staff screens never do, so after a restart the
@@ -28,12 +31,14 @@ sockets); a TLS socket or the threading mode always goes through engineio.
 from __future__ import annotations
 
 import collections
+import importlib
 import threading
 import time
 
 import engineio.exceptions
 import engineio.packet
 import engineio.socket
+from wsproto.utilities import generate_accept_token
 
 _TEXT, _BINARY = 0x81, 0x82  # FIN + opcode; a server's frames are never masked (RFC 6455, 5.1)
 
@@ -64,12 +69,11 @@ class _Rest:
 
 
 def _sockets(ws):
-    """(green socket, raw non-blocking socket) under a WebSocket engineio handed us, or None."""
-    green = getattr(ws, "socket", None)  # eventlet's RFC6455WebSocket
-    raw = getattr(green, "fd", None)
-    if raw is None:  # simple-websocket (gevent): SimpleWebSocketWSGI.ws.sock
-        green = getattr(getattr(ws, "ws", None), "sock", None)
-        raw = getattr(green, "_sock", None)
+    """(green socket, raw non-blocking socket) under a WebSocket of ours, or None."""
+    green = getattr(ws, "socket", None)
+    raw = getattr(green, "fd", None)  # eventlet's GreenSocket
+    if raw is None:
+        raw = getattr(green, "_sock", None)  # gevent's socket
     if raw is None or hasattr(green, "cipher") or hasattr(raw, "cipher"):
         return None
     try:
@@ -78,22 +82,6 @@ def _sockets(ws):
     except OSError:
         return None
     return green, raw
-
-
-class _Framed:
-    """The WebSocket engineio's writer task sends through: each message framed here and written
-    whole with ``sendall``. simple-websocket's own ``send`` writes with one ``socket.send`` and
-    drops whatever the kernel did not take, which cuts a large message to a slow phone under
-    gevent (simple-websocket issue #45); everything else is the library's own object."""
-
-    def __init__(self, ws, green) -> None:
-        self._ws, self._green = ws, green
-
-    def send(self, message) -> None:
-        self._green.sendall(frame(message))
-
-    def __getattr__(self, name):
-        return getattr(self._ws, name)
 
 
 # Phones whose Socket.IO connection is being opened at the same moment. After a restart every
@@ -235,7 +223,6 @@ class Socket(engineio.socket.Socket):
         found = _sockets(ws)
         if found is not None:
             self._green, self._raw = found
-            ws = _Framed(ws, self._green)
         try:
             return super()._websocket_handler(ws)
         finally:
@@ -285,10 +272,232 @@ class Socket(engineio.socket.Socket):
             self._writing = False
 
 
-def install() -> None:
+# ---------------------------------------------------------------- the WebSocket itself
+
+_CONTINUATION, _OP_TEXT, _OP_BINARY, _OP_CLOSE, _OP_PING, _OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+PROTOCOL_ERROR, INVALID_TEXT, TOO_BIG = 1002, 1007, 1009  # close codes (RFC 6455, 7.4.1)
+
+
+def unmask(data: bytes, mask: bytes) -> bytes:
+    """A client frame's payload XORed with its 4-byte mask (RFC 6455, 5.3), as one big integer:
+    microseconds, where a loop over the bytes in Python costs a tenth of a millisecond a question."""
+    size = len(data)
+    if not size:
+        return b""
+    stream = (mask * (size // 4 + 1))[:size]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(size, "big")
+
+
+def control(opcode: int, payload: bytes = b"") -> bytes:
+    """A server's control frame (close, ping, pong): never masked, at most 125 bytes."""
+    return bytes((0x80 | opcode, len(payload))) + payload
+
+
+def closing(code: int, reason: str = "") -> bytes:
+    return control(_OP_CLOSE, code.to_bytes(2, "big") + reason.encode("utf-8")[:123])
+
+
+class Reader:
+    """The frames a browser sends, read from the bytes as they come (pure: no socket).
+
+    ``feed(data)`` returns what the bytes completed, in order: ``("message", str | bytes)``,
+    ``("ping", payload)``, ``("close", code)`` when the client closes, or ``("error", code)``
+    when it broke the protocol (unmasked or reserved bits set: 1002; a message over ``limit``
+    bytes: 1009, noticed from its header, before the payload is read; text that is not UTF-8:
+    1007). Nothing is read after a close or an error. No extension is ever negotiated here, so
+    the reserved bits must be clear.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._buffer = bytearray()
+        self._parts: list[bytes] = []
+        self._kind = 0  # the opcode of the fragmented message being put together, or 0
+        self._size = 0
+        self.done = False
+
+    def feed(self, data: bytes) -> list[tuple]:
+        if self.done:
+            return []
+        self._buffer += data
+        out: list[tuple] = []
+        while not self.done:
+            event = self._next()
+            if event is None:
+                break
+            if event[0] in ("close", "error"):
+                self.done = True
+                self._buffer = bytearray()
+            out.append(event)
+        return out
+
+    def _next(self) -> tuple | None:
+        buffer = self._buffer
+        if len(buffer) < 2:
+            return None
+        first, second = buffer[0], buffer[1]
+        fin, opcode, size = first & 0x80, first & 0x0F, second & 0x7F
+        if first & 0x70 or not second & 0x80:  # reserved bits, or a frame the client did not mask
+            return ("error", PROTOCOL_ERROR)
+        at = 2
+        if size == 126:
+            if len(buffer) < 4:
+                return None
+            size, at = int.from_bytes(buffer[2:4], "big"), 4
+        elif size == 127:
+            if len(buffer) < 10:
+                return None
+            size, at = int.from_bytes(buffer[2:10], "big"), 10
+        if opcode >= _OP_CLOSE:
+            if not fin or size > 125 or opcode not in (_OP_CLOSE, _OP_PING, _OP_PONG):
+                return ("error", PROTOCOL_ERROR)
+        elif opcode not in (_CONTINUATION, _OP_TEXT, _OP_BINARY):
+            return ("error", PROTOCOL_ERROR)
+        elif (opcode == _CONTINUATION) != bool(self._kind):  # a continuation of nothing, or a new
+            return ("error", PROTOCOL_ERROR)  # message in the middle of another
+        elif self._size + size > self.limit:
+            return ("error", TOO_BIG)
+        if len(buffer) < at + 4 + size:
+            return None
+        mask = bytes(buffer[at : at + 4])
+        payload = unmask(bytes(buffer[at + 4 : at + 4 + size]), mask)
+        del buffer[: at + 4 + size]
+        if opcode == _OP_CLOSE:
+            return ("close", int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005)
+        if opcode == _OP_PING:
+            return ("ping", payload)
+        if opcode == _OP_PONG:
+            return self._next()
+        self._parts.append(payload)
+        self._size += size
+        if opcode != _CONTINUATION:
+            self._kind = opcode
+        if not fin:
+            return self._next()
+        message, kind = b"".join(self._parts), self._kind
+        self._parts, self._kind, self._size = [], 0, 0
+        if kind == _OP_BINARY:
+            return ("message", message)
+        try:
+            return ("message", message.decode("utf-8"))
+        except UnicodeDecodeError:
+            return ("error", INVALID_TEXT)
+
+
+class WebSocket:
+    """One open WebSocket as engineio uses it (``wait``, ``send``, ``close``), read in the
+    connection's own task: no reader task beside it, no duplicate of the socket (simple-websocket
+    under gevent runs a task and holds a second file descriptor per connection), and no
+    compression (browsers offer permessage-deflate; a zlib state per phone costs tens of KB)."""
+
+    def __init__(self, sock, limit: int) -> None:
+        self.socket = sock  # engineio sets its read timeout (ping interval + timeout) here
+        self.reader = Reader(limit)
+        self.messages: collections.deque = collections.deque()
+        self.closed = False
+
+    def wait(self):
+        """The next message, or None once the connection is closed."""
+        while not self.messages:
+            if self.closed or self.reader.done:
+                return None
+            try:
+                data = self.socket.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                return None
+            for event in self.reader.feed(data):
+                kind = event[0]
+                if kind == "message":
+                    self.messages.append(event[1])
+                elif kind == "ping":
+                    self._write(control(_OP_PONG, event[1]))
+                else:  # the client closed (answered in kind), or broke the protocol (told why)
+                    self.close(1000 if kind == "close" else event[1])
+        return self.messages.popleft()
+
+    def send(self, message) -> None:
+        if self.closed:
+            raise OSError("WebSocket closed")
+        self.socket.sendall(frame(message))
+
+    def close(self, code: int = 1000) -> None:
+        if not self.closed:
+            self.closed = True
+            self._write(closing(code))
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.socket.sendall(data)
+        except OSError:
+            self.closed = True
+
+
+def _raw_socket(environ):
+    """The connection's (green) socket under a WSGI request, from eventlet's or gevent's server."""
+    found = environ.get("eventlet.input")
+    if found is not None:
+        return found.get_socket()
+    stream = environ.get("wsgi.input")
+    stream = getattr(stream, "rfile", stream)  # gevent: pywsgi's Input around the buffered file
+    return getattr(getattr(stream, "raw", None), "_sock", None)
+
+
+class WebSocketWSGI:
+    """engineio's WebSocket transport (``server._async['websocket']``): the upgrade answered
+    here, then ``handler(ws)`` for the life of the connection."""
+
+    def __init__(self, handler, server) -> None:
+        self.handler, self.server = handler, server
+
+    def __call__(self, environ, start_response):
+        key = environ.get("HTTP_SEC_WEBSOCKET_KEY", "")
+        tokens = {part.strip().lower() for part in environ.get("HTTP_CONNECTION", "").split(",")}
+        sock = _raw_socket(environ)
+        if (
+            environ.get("HTTP_UPGRADE", "").lower() != "websocket"
+            or "upgrade" not in tokens
+            or environ.get("HTTP_SEC_WEBSOCKET_VERSION") != "13"
+            or not 16 <= len(key) <= 64
+            or sock is None
+        ):
+            start_response("400 Bad Request", [("Connection", "close"), ("Content-Type", "text/plain")])
+            return [b"WebSocket upgrade expected"]
+        accept = generate_accept_token(key.encode("latin-1"))
+        sock.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        if "eventlet.set_idle" in environ:  # a graceful stop need not wait for this connection
+            environ["eventlet.set_idle"]()
+        ws = WebSocket(sock, self.server.max_http_buffer_size + 1024)
+        try:
+            self.handler(ws)
+        except OSError:
+            pass
+        finally:
+            ws.close()
+        if "eventlet.input" in environ:  # eventlet's server writes no response of its own
+            import eventlet.wsgi
+
+            eventlet.wsgi.WSGI_LOCAL.already_handled = True
+        else:  # gevent's server reads the next request unless the request stream is closed
+            stream = environ.get("wsgi.input")
+            rfile = getattr(stream, "rfile", None)
+            if rfile is not None:
+                rfile.close()
+        return []
+
+
+def install(mode: str | None = None) -> None:
     """Make engineio create these sockets (``engineio.server`` looks the class up per connection).
     Called after monkey patching, so the gate is a green semaphore."""
     global _phone_gate, _handshake_gate
     _phone_gate = threading.BoundedSemaphore(PHONE_CONNECTS)
     _handshake_gate = threading.BoundedSemaphore(PHONE_CONNECTS)
     engineio.socket.Socket = Socket
+    if mode in ("eventlet", "gevent"):  # the WebSocket transport of that mode's engineio driver
+        driver = importlib.import_module(f"engineio.async_drivers.{mode}")
+        driver._async["websocket"] = WebSocketWSGI

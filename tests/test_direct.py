@@ -14,11 +14,11 @@ import uuid
 import pytest
 import websocket
 from conftest import device_cookie, session_cookie
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from wsproto.frame_protocol import FrameProtocol
 
-from live.direct import frame
+from live.direct import INVALID_TEXT, PROTOCOL_ERROR, TOO_BIG, Reader, frame
 
 LIMITS = "device=100000/0.001,site=100000/0.001,address=100000/0.001"
 
@@ -190,3 +190,121 @@ def test_a_staff_screen_never_waits_at_the_phones_gate(monkeypatch):
     leave.set()
     second.join(5)
     assert served[-1] == "second phone"
+
+
+# ---------------------------------------------------------------- what a browser sends
+
+messages = st.one_of(st.text(max_size=400), st.binary(max_size=400))
+
+
+def client_frames(message, parts: int, ping: bool) -> bytes:
+    """What a WebSocket client library writes for ``message``: masked, split into ``parts``
+    fragments, with a ping between two of them when asked (control frames may come in between)."""
+    protocol = FrameProtocol(client=True, extensions=[])
+    step = max(1, len(message) // parts) if message else 1
+    pieces = [message[i : i + step] for i in range(0, len(message), step)] or [message]
+    out = b""
+    for i, piece in enumerate(pieces):
+        out += bytes(protocol.send_data(piece, fin=i == len(pieces) - 1))
+        if ping and i == 0:
+            out += bytes(protocol.ping(b"beat"))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(messages, st.integers(1, 4), st.booleans()), max_size=6), st.integers(1, 50))
+def test_the_reader_gets_every_message_a_websocket_library_sends_however_the_bytes_arrive(sent, chunk):
+    wire = b"".join(client_frames(message, parts, ping) for message, parts, ping in sent)
+    reader = Reader(limit=10_000)
+    events = []
+    for i in range(0, len(wire), chunk):
+        events += reader.feed(wire[i : i + chunk])
+    assert [e[1] for e in events if e[0] == "message"] == [message for message, _, _ in sent]
+    assert [e for e in events if e[0] == "ping"] == [("ping", b"beat")] * sum(ping for _, _, ping in sent)
+    assert not reader.done
+
+
+def test_the_reader_refuses_what_breaks_the_protocol_and_reads_nothing_after():
+    masked = FrameProtocol(client=True, extensions=[])
+    # a frame the client did not mask
+    assert Reader(100).feed(frame("hello")) == [("error", PROTOCOL_ERROR)]
+    # a message over the limit is refused from its header, before its payload arrives
+    header = bytes(masked.send_data("a" * 10_000_000, fin=True))[:14]
+    assert Reader(65_536).feed(header) == [("error", TOO_BIG)]
+    # the limit counts every fragment of one message
+    two = bytes(masked.send_data("a" * 60, fin=False)) + bytes(masked.send_data("a" * 60, fin=True))
+    assert Reader(100).feed(two) == [("error", TOO_BIG)]
+    # text that is not UTF-8
+    bad = bytes(FrameProtocol(client=True, extensions=[]).send_data(b"\xff\xfe", fin=True))
+    bad = bytes((0x81,)) + bad[1:]  # the same payload, sent as a text frame
+    assert Reader(100).feed(bad) == [("error", INVALID_TEXT)]
+    # a continuation of nothing
+    protocol = FrameProtocol(client=True, extensions=[])
+    first = bytes(protocol.send_data("a", fin=False))
+    cont = bytes(protocol.send_data("b", fin=True))
+    assert Reader(100).feed(cont) == [("error", PROTOCOL_ERROR)]
+    # the client closes: its code, and nothing read after
+    closing = bytes(FrameProtocol(client=True, extensions=[]).close(1001, "bye"))
+    reader = Reader(100)
+    assert reader.feed(first + cont + closing + first) == [("message", "ab"), ("close", 1001)]
+    assert reader.done and reader.feed(first + cont) == []
+
+
+def upgrade(server, extra: str = "") -> bytes:
+    """A WebSocket handshake by hand; returns the server's answer (its head)."""
+    cookie = device_cookie(server)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(
+            (
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{server.port}\r\nOrigin: {server.url}\r\nCookie: {cookie}\r\n"
+                f"Upgrade: websocket\r\nConnection: Upgrade\r\n{extra}\r\n"
+            ).encode()
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            data = sock.recv(4096)
+            if not data:
+                break
+            head += data
+        return head
+
+
+def test_the_handshake_answers_without_compression_and_refuses_a_broken_upgrade(server):
+    """Browsers offer permessage-deflate; accepting it would cost a zlib state per phone for
+    messages of a few hundred bytes. A request that is no proper upgrade gets a 400, no trace."""
+    head = upgrade(
+        server,
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n",
+    )
+    assert head.startswith(b"HTTP/1.1 101 ")
+    assert b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" in head  # RFC 6455's own example
+    assert b"extensions" not in head.lower()
+    assert upgrade(server, "Sec-WebSocket-Version: 13\r\n").startswith(b"HTTP/1.1 400 ")  # no key
+    assert b"Traceback" not in server.log().encode()
+
+
+def open_files(pid: int) -> int:
+    import os
+
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def test_an_open_phone_connection_costs_the_server_one_file_descriptor(server):
+    """A province's phones must fit under the process's open-files limit: one descriptor each
+    (simple-websocket under gevent held a duplicate of every socket)."""
+    url = "ws" + server.url.removeprefix("http") + "/socket.io/?EIO=4&transport=websocket"
+    cookie = device_cookie(server)
+    before = open_files(server.proc.pid)
+    phones = []
+    for _ in range(20):
+        ws = websocket.create_connection(url, header=[f"Cookie: {cookie}"], origin=server.url, timeout=10)
+        assert ws.recv().startswith("0{")
+        ws.send('40{"screen":"phone"}')
+        phones.append(ws)
+    for ws in phones:  # every one connected: its stage and its acknowledgement
+        assert any(ws.recv().startswith("40") for _ in range(2))
+    assert open_files(server.proc.pid) - before <= 20 + 2
+    for ws in phones:
+        ws.close()
