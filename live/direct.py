@@ -140,6 +140,10 @@ class PhoneGate:
             place()
 
 
+BEATS = 200  # PINGs sent in a row before the heartbeat task lets the others run (after a restart
+# every socket of the province connected within seconds, so their PINGs fall due together)
+
+
 class Heartbeat:
     """The server's PING to every socket, from one task. engineio starts a task per socket per
     ping interval that sleeps the interval and sends one PING: ten thousand sleeping tasks, each
@@ -149,22 +153,25 @@ class Heartbeat:
     def __init__(self, server) -> None:
         self.server = server
         self.due: collections.deque = collections.deque()
-        self.task = None
+        self.started = False
 
     def add(self, socket) -> None:
         self.due.append((time.monotonic() + self.server.ping_interval, socket))
-        if self.task is None:
-            self.task = self.server.start_background_task(self._forever)
+        if not self.started:
+            self.started = True
+            self.server.start_background_task(self._forever)
 
-    def beat(self, now: float) -> float:
-        """Send the PINGs due by ``now`` (monotonic); returns the seconds until the next is due."""
+    def beat(self, now: float, most: int = BEATS) -> float:
+        """Send up to ``most`` of the PINGs due by ``now`` (monotonic); returns the seconds until
+        the next is due (0 when more are due already: the task lets others run, then goes on)."""
         due = self.due
-        while due and due[0][0] <= now:
+        while due and due[0][0] <= now and most > 0:
             _, socket = due.popleft()
+            most -= 1
             if not socket.closing and not socket.closed:
                 socket.last_ping = time.time()
                 socket.send(engineio.packet.Packet(engineio.packet.PING))
-        return min(1.0, due[0][0] - now) if due else 1.0
+        return max(0.0, min(1.0, due[0][0] - now)) if due else 1.0
 
     def _forever(self) -> None:
         while True:

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from wsproto.frame_protocol import FrameProtocol
 
-from live.direct import INVALID_TEXT, PROTOCOL_ERROR, TOO_BIG, Reader, frame
+from live.direct import INVALID_TEXT, PROTOCOL_ERROR, TOO_BIG, Heartbeat, Reader, frame
 
 LIMITS = "device=100000/0.001,site=100000/0.001,address=100000/0.001"
 
@@ -308,3 +308,43 @@ def test_an_open_phone_connection_costs_the_server_one_file_descriptor(server):
     assert open_files(server.proc.pid) - before <= 20 + 2
     for ws in phones:
         ws.close()
+
+
+class FakeSocket:
+    def __init__(self) -> None:
+        self.closing = self.closed = False
+        self.last_ping = None
+        self.sent: list = []
+
+    def send(self, pkt) -> None:
+        self.sent.append(pkt)
+
+
+class FakeServer:
+    ping_interval = 25
+
+    def __init__(self) -> None:
+        self.tasks = 0
+
+    def start_background_task(self, target):
+        self.tasks += 1
+
+
+def test_one_heartbeat_pings_each_socket_once_per_interval_a_few_hundred_at_a_time():
+    """After a restart every socket of the province connects within seconds: their PINGs fall
+    due together, and the one heartbeat task sends them a few hundred at a time, letting the
+    broadcasts and acknowledgements run in between. A socket that closed is not pinged."""
+    server = FakeServer()
+    heart = Heartbeat(server)
+    sockets = [FakeSocket() for _ in range(450)]
+    for sock in sockets:
+        heart.add(sock)
+    sockets[7].closed = True
+    assert server.tasks == 1
+    start = heart.due[0][0]
+    assert heart.beat(start - 1) == 1.0  # nothing due yet (never sleeps more than a second)
+    assert heart.beat(start + 1, most=200) == 0.0  # more due: come back at once
+    assert heart.beat(start + 1, most=200) == 0.0
+    assert heart.beat(start + 1, most=200) > 0 or not heart.due
+    assert [len(sock.sent) for sock in sockets] == [0 if i == 7 else 1 for i in range(450)]
+    assert all(sock.last_ping for i, sock in enumerate(sockets) if i != 7)

@@ -8,10 +8,11 @@ import json
 import re
 import threading
 import time
+import uuid
 
 import requests
 import socketio
-from conftest import session_cookie
+from conftest import device_cookie, session_cookie
 
 from live import access
 
@@ -497,3 +498,14 @@ def test_a_regenerated_link_locks_out_the_old_one(server, connect_staff):
     # the new link works; other roles are untouched
     assert do(connect_staff(server, "mc"), "clock.start")["clock"]["current"] == "a1"
     assert state(projector)["clock"]["current"] == "a1"
+
+
+def test_a_refusal_is_in_the_language_the_page_was_opened_in(server, connect_phone):
+    """Events run without Flask's contexts; a refusal's sentence is still rendered in the
+    language the phone's page chose (its cookie), Vietnamese by default."""
+    cookie = device_cookie(server)
+    english = connect_phone(server, cookie=f"{cookie}; live_lang=en")
+    vietnamese = connect_phone(server, cookie=cookie)
+    question = {"id": uuid.uuid4().hex, "site": "hall", "text": "   "}
+    assert english.call("question.submit", question)["message"] == "You have not typed a question."
+    assert vietnamese.call("question.submit", question)["message"] == "Bạn chưa nhập câu hỏi."
