@@ -155,12 +155,8 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
     elif mode == "gevent":
         from gevent import pywsgi
 
-        try:  # engineio uses gevent-websocket if someone installed it; live depends on simple-websocket
-            from geventwebsocket.handler import WebSocketHandler as base
-        except ImportError:
-            base = pywsgi.WSGIHandler
-
-        class Handler(base):
+        # plain pywsgi even if gevent-websocket is installed: the WebSocket is live's (direct.py)
+        class Handler(pywsgi.WSGIHandler):
             def __init__(self, sock, address, server, rfile=None):
                 # gevent's own read buffer is 8 KB per socket
                 super().__init__(sock, address, server, rfile or sock.makefile("rb", CONNECTION_BUFFER))
