@@ -304,6 +304,9 @@ def closing(code: int, reason: str = "") -> bytes:
     return control(_OP_CLOSE, code.to_bytes(2, "big") + reason.encode("utf-8")[:123])
 
 
+_MORE = ("more",)  # a frame was read that completes nothing yet
+
+
 class Reader:
     """The frames a browser sends, read from the bytes as they come (pure: no socket).
 
@@ -332,6 +335,8 @@ class Reader:
             event = self._next()
             if event is None:
                 break
+            if event is _MORE:  # a pong, or one fragment of a message: read on
+                continue
             if event[0] in ("close", "error"):
                 self.done = True
                 self._buffer = bytearray()
@@ -374,13 +379,13 @@ class Reader:
         if opcode == _OP_PING:
             return ("ping", payload)
         if opcode == _OP_PONG:
-            return self._next()
+            return _MORE
         self._parts.append(payload)
         self._size += size
         if opcode != _CONTINUATION:
             self._kind = opcode
         if not fin:
-            return self._next()
+            return _MORE
         message, kind = b"".join(self._parts), self._kind
         self._parts, self._kind, self._size = [], 0, 0
         if kind == _OP_BINARY:

@@ -250,6 +250,14 @@ def test_the_reader_refuses_what_breaks_the_protocol_and_reads_nothing_after():
     assert reader.done and reader.feed(first + cont) == []
 
 
+def test_thousands_of_empty_fragments_and_pongs_in_one_read_are_no_trouble():
+    protocol = FrameProtocol(client=True, extensions=[])
+    wire = bytes(protocol.send_data("a", fin=False))
+    wire += b"".join(bytes(protocol.send_data("", fin=False)) + bytes(protocol.pong(b"")) for _ in range(5000))
+    wire += bytes(protocol.send_data("b", fin=True))
+    assert Reader(100).feed(wire) == [("message", "ab")]
+
+
 def upgrade(server, extra: str = "") -> bytes:
     """A WebSocket handshake by hand; returns the server's answer (its head)."""
     cookie = device_cookie(server)
