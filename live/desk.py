@@ -439,14 +439,11 @@ class Desk:
         self._unindexed[question["id"]] = question
 
     def _index_now(self, until: str | None = None) -> None:
+        """Index the questions learnt since, in the order they first arrived (ties go to the
+        earlier): all of them, or those up to ``until``."""
         pending = self._unindexed
-        if until is None or until not in pending:  # everything (``until`` is indexed already)
-            if until is not None:
-                return
-            self._unindexed = collections.OrderedDict()
-            for question in pending.values():  # in the order they first arrived: ties go to the earlier
-                self._index_one(question)
-            return
+        if until is not None and until not in pending:
+            return  # indexed already, and every question before it
         while pending:
             ident, question = pending.popitem(last=False)
             self._index_one(question)
