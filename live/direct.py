@@ -191,6 +191,7 @@ class Socket(engineio.socket.Socket):
     _phone = None  # whether a phone opened it (read from its first request)
     _admitted = False  # its first message was handled
     _place = None  # its place at the handshake gate, while the WebSocket opens
+    _ws = None  # the WebSocket, when this socket writes to it without engineio's writer task
 
     def handle_get_request(self, environ, start_response):
         if self._phone is None:
@@ -231,14 +232,90 @@ class Socket(engineio.socket.Socket):
         if found is not None:
             self._green, self._raw = found
         try:
-            return super()._websocket_handler(ws)
+            if found is not None and not self.connected and isinstance(ws, WebSocket):
+                return self._serve(ws)
+            return super()._websocket_handler(ws)  # an upgrade from polling, or TLS: engineio's
         finally:
             self._raw = None
+
+    def _serve(self, ws):
+        """engineio's handler for a connection opened straight as a WebSocket, without its writer
+        task. engineio keeps a task per socket, blocked on the socket's queue with a timer, for
+        the rare packet the short path cannot write (the phone's buffer full); a blocked task is
+        about 6 KB of an idle phone's memory, and starting it a tenth of the cost of a connection.
+        Here a writer starts only when something is queued, and ends once the queue is empty."""
+        server = self.server
+        ws.socket.settimeout(server.ping_interval + server.ping_timeout)
+        self.connected = self.upgraded = True
+        self._ws = ws
+        self._writing = True  # the OPEN packet engineio queued before the WebSocket opened
+        self._drain()
+        limit = server.max_http_buffer_size
+        while True:
+            data = ws.wait()
+            if data is None or len(data) > limit:
+                break
+            try:
+                self.receive(engineio.packet.Packet(encoded_packet=data))
+            except engineio.exceptions.UnknownPacketError:
+                pass
+            except engineio.exceptions.SocketIsClosedError:
+                break
+            except Exception:  # noqa: BLE001 (engineio's own handler logs it and closes too)
+                server.logger.exception("Unknown receive error")
+                break
+        if self._writing:
+            self.queue.put(None)  # the writer still sending ends with the WebSocket closed
+        else:
+            ws.close()
+        self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+        return []
+
+    def _kick(self) -> None:
+        """Start a writer for what is queued, unless one is already at it."""
+        if self._ws is not None and not self._writing:
+            self._writing = True
+            self.server.start_background_task(self._drain)
+
+    def _drain(self) -> None:
+        """Write what is queued, in order; end when nothing is left (or at None: the end)."""
+        ws, empty = self._ws, self.server.get_queue_empty_exception()
+        try:
+            while True:
+                try:
+                    pkt = self.queue.get(block=False)
+                except empty:
+                    return
+                self.queue.task_done()
+                if pkt is None:
+                    ws.close()
+                    return
+                if type(pkt) is _Rest:
+                    data = pkt.data
+                else:
+                    data = pkt.__dict__.get("_frame") or frame(pkt.encode())
+                self._green.sendall(data)
+        except OSError:
+            ws.close()
+        finally:
+            self._writing = False
+
+    def close(self, wait=True, abort=False, reason=None):
+        if self._ws is None:
+            return super().close(wait=wait, abort=abort, reason=reason)
+        super().close(wait=False, abort=abort, reason=reason)
+        if not self._ws.closed:
+            self._kick()  # what is queued, then the end (None): written by a writer
+            if wait:
+                self.queue.join()
 
     def send(self, pkt):
         raw = self._raw
         if raw is None or self._writing or not self.upgraded or self.upgrading or pkt.binary or not self.queue.empty():
-            return super().send(pkt)
+            super().send(pkt)
+            if self._ws is not None:
+                self._kick()
+            return None
         if not self.check_ping_timeout():
             return None
         data = pkt.__dict__.get("_frame")
@@ -253,6 +330,7 @@ class Socket(engineio.socket.Socket):
         if sent == len(data):
             return None
         self.queue.put(pkt if sent == 0 else _Rest(data[sent:]))
+        self._kick()
         return None
 
     def poll(self):
