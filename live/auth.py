@@ -9,6 +9,7 @@ import secrets
 from flask import abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.http import parse_cookie
 
 from . import access
 
@@ -72,13 +73,14 @@ DEVICE_COOKIE = "live_device"
 DEVICE_AGE = 365 * 24 * 3600
 
 
-def _devices() -> URLSafeSerializer:
+def _devices(app=None) -> URLSafeSerializer:
     """One serializer per app (secret key), not one per phone connecting."""
-    found = current_app.extensions.get("live.devices")
-    if found is None or found[0] != current_app.secret_key:
-        found = current_app.extensions["live.devices"] = (
-            current_app.secret_key,
-            URLSafeSerializer(current_app.secret_key, salt="live.device"),
+    app = app or current_app
+    found = app.extensions.get("live.devices")
+    if found is None or found[0] != app.secret_key:
+        found = app.extensions["live.devices"] = (
+            app.secret_key,
+            URLSafeSerializer(app.secret_key, salt="live.device"),
         )
     return found[1]
 
@@ -101,11 +103,19 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def device_id() -> str | None:
     """The phone's own id from its signed device cookie, or None when it has none or forged one."""
-    value = request.cookies.get(DEVICE_COOKIE)
+    return _device(current_app, request.cookies.get(DEVICE_COOKIE))
+
+
+def device_in(app, environ) -> str | None:
+    """``device_id`` of a request's environ, outside any Flask context (a Socket.IO handshake)."""
+    return _device(app, parse_cookie(environ).get(DEVICE_COOKIE))
+
+
+def _device(app, value: str | None) -> str | None:
     if not value or len(value) > 200:
         return None
     try:
-        ident = _devices().loads(value)
+        ident = _devices(app).loads(value)
     except BadSignature:
         return None
     return ident if isinstance(ident, str) else None

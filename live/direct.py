@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import collections
 import importlib
-import threading
 import time
 
 import engineio.exceptions
@@ -91,8 +90,43 @@ def _sockets(ws):
 # staff screen never waits for one. Held only while the server works on it, never across a round
 # trip to the phone, so a phone that stalls cannot keep others out.
 PHONE_CONNECTS = 32
-_phone_gate: threading.Semaphore | None = None  # around a phone's Socket.IO CONNECT
-_handshake_gate: threading.Semaphore | None = None  # around its HTTP handshake and WebSocket upgrade
+
+
+class Gate:
+    """A few places, handed on in the order phones came: entering and leaving cost the same
+    however many wait (a ``threading.Semaphore`` over green locks takes a Condition and its
+    lock twice for each, and its waiters contend for that lock). For green threads only: no
+    other thread ever runs between a check here and what follows it."""
+
+    def __init__(self, places: int, event) -> None:
+        self.free = places
+        self.waiting: collections.deque = collections.deque()
+        self.event = event  # the async mode's Event class
+
+    def enter(self) -> None:
+        if self.free > 0 and not self.waiting:
+            self.free -= 1
+            return
+        ready = self.event()
+        self.waiting.append(ready)
+        try:
+            ready.wait()
+        except BaseException:  # killed while waiting: a place already handed over is passed on
+            if ready.is_set():
+                self.leave()
+            else:
+                self.waiting.remove(ready)
+            raise
+
+    def leave(self) -> None:
+        if self.waiting:
+            self.waiting.popleft().set()  # the place goes straight to the next in line
+        else:
+            self.free += 1
+
+
+_phone_gate: Gate | None = None  # around a phone's Socket.IO CONNECT
+_handshake_gate: Gate | None = None  # around its HTTP handshake and WebSocket upgrade
 
 
 def _is_phone(environ) -> bool:
@@ -106,14 +140,14 @@ class _Place:
 
     __slots__ = ("gate",)
 
-    def __init__(self, gate: threading.Semaphore) -> None:
-        gate.acquire()
+    def __init__(self, gate: Gate) -> None:
+        gate.enter()
         self.gate = gate
 
     def __call__(self) -> None:
         gate, self.gate = self.gate, None
         if gate is not None:
-            gate.release()
+            gate.leave()
 
 
 class PhoneGate:
@@ -221,8 +255,11 @@ class Socket(engineio.socket.Socket):
         if self._admitted or not self._phone or gate is None or pkt.packet_type != engineio.packet.MESSAGE:
             return super().receive(pkt)
         self._admitted = True
-        with gate:
+        gate.enter()
+        try:
             return super().receive(pkt)
+        finally:
+            gate.leave()
 
     def _websocket_handler(self, ws):
         place, self._place = self._place, None
@@ -583,11 +620,11 @@ class WebSocketWSGI:
 
 def install(mode: str | None = None) -> None:
     """Make engineio create these sockets (``engineio.server`` looks the class up per connection).
-    Called after monkey patching, so the gate is a green semaphore."""
+    The gates are for eventlet and gevent only (green threads)."""
     global _phone_gate, _handshake_gate
-    _phone_gate = threading.BoundedSemaphore(PHONE_CONNECTS)
-    _handshake_gate = threading.BoundedSemaphore(PHONE_CONNECTS)
     engineio.socket.Socket = Socket
     if mode in ("eventlet", "gevent"):  # the WebSocket transport of that mode's engineio driver
         driver = importlib.import_module(f"engineio.async_drivers.{mode}")
         driver._async["websocket"] = WebSocketWSGI
+        _phone_gate = Gate(PHONE_CONNECTS, driver._async["event"])
+        _handshake_gate = Gate(PHONE_CONNECTS, driver._async["event"])

@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 
 from flask import request, session
-from flask_socketio import ConnectionRefusedError, SocketIO, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO
 from socketio import packet as sio_packet
 
 from . import access, desk, floor, messages, questions, rooms
-from .auth import current_roles, device_id
+from .auth import current_roles, device_in
 from .errors import DomainError
 from .services import COMMAND_ARGS, PINS, TOKENS, Change, Day, pin_hashes
 from .text import clean
@@ -294,47 +294,65 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
         log.warning("denied connect screen=%r roles=%s", str(screen)[:20], ",".join(sorted(roles)) or "-")
         raise ConnectionRefusedError(why)
 
-    @socketio.on("connect")
-    def connect(auth=None):
-        if request.sid in connections:  # an event named "connect" sent on an open connection
-            return messages.reply(DomainError("request.unknown_event"))
-        auth = auth if isinstance(auth, dict) else {}
+    def join(sid, room) -> None:
+        socketio.server.enter_room(sid, room, namespace="/")
+
+    def connect(sid, environ=None, auth=None, *_rest):
+        """A Socket.IO CONNECT, registered straight on the server like every event (``guarded``):
+        a phone's needs nothing of Flask (its device cookie is read from the handshake); a staff
+        screen's reads its session in a request context made from the handshake."""
+        if sid in connections or not isinstance(environ, dict):  # an event named "connect"
+            return refusal(sid, DomainError("request.unknown_event"))
+        try:
+            return _open(sid, environ, auth if isinstance(auth, dict) else {})
+        except ConnectionRefusedError:
+            raise
+        except Exception:  # noqa: BLE001 (any bug: the screen is refused and tries again, the log has the trace)
+            log.exception("connect failed sid=%s", sid)
+            connections.remove(sid)
+            raise ConnectionRefusedError("server.error") from None
+
+    def _open(sid, environ, auth):
         screen = auth.get("screen")
         if screen == "phone":
-            device = device_id()
-            if device is None:  # the phone page sets the cookie; without it there is no page
-                refuse(screen, set(), "auth.device")
-            connections.add(request.sid, screen, {access.PUBLIC}, device=device, address=request.remote_addr or "")
-            join_room(rooms.phones())
-            join_room(rooms.device(device))
-            # After joining, the question being answered now (what the projector shows, or null);
-            # any later stage change arrives as a broadcast. Sent, not asked for: one small message
-            # and no round trip, where asking would cost each of 10,000 reconnecting phones a
-            # request and an acknowledgement (and state.get, the staff snapshot, is not a phone's).
-            # The refresh is one changes(since) call, a read of the store's seq when nothing changed:
-            # without it a process that just started, or whose stage another process changed, would
-            # show the phone an old question, and the broadcast it missed before joining never comes.
+            return _open_phone(sid, environ)
+        with environ["flask.app"].request_context(environ):
             try:
-                seq = day.replica.refresh()
-            except DomainError:  # the store is away, so the stage cannot change: the phone keeps what it shows
-                return None
-            current = {"seq": seq, "question": day.desk.current()}
-            socketio.emit("question.current", current, to=request.sid, ignore_queue=True)
-            return None
-        try:
-            roles = current_roles()
-        except DomainError as error:
-            refuse(screen, set(), error.code)
-        if not isinstance(screen, str) or not access.may_open(roles, screen) or screen == "phone":
-            refuse(screen, roles)
-        try:
-            return _open_screen(screen, roles, auth)
-        except DomainError as error:  # the store is unreachable: the screen tries again shortly
-            connections.remove(request.sid)
-            presence.disconnect(request.sid, time.time())
-            refuse(screen, roles, error.code)
+                roles = current_roles()
+            except DomainError as error:
+                refuse(screen, set(), error.code)
+            if not isinstance(screen, str) or not access.may_open(roles, screen) or screen == "phone":
+                refuse(screen, roles)
+            try:
+                return _open_screen(sid, screen, roles, auth)
+            except DomainError as error:  # the store is unreachable: the screen tries again shortly
+                connections.remove(sid)
+                presence.disconnect(sid, time.time())
+                refuse(screen, roles, error.code)
 
-    def _open_screen(screen, roles, auth):
+    def _open_phone(sid, environ):
+        device = device_in(environ["flask.app"], environ)
+        if device is None:  # the phone page sets the cookie; without it there is no page
+            refuse("phone", set(), "auth.device")
+        connections.add(sid, "phone", {access.PUBLIC}, device=device, address=environ.get("REMOTE_ADDR") or "")
+        join(sid, rooms.phones())
+        join(sid, rooms.device(device))
+        # After joining, the question being answered now (what the projector shows, or null);
+        # any later stage change arrives as a broadcast. Sent, not asked for: one small message
+        # and no round trip, where asking would cost each of 10,000 reconnecting phones a
+        # request and an acknowledgement (and state.get, the staff snapshot, is not a phone's).
+        # The refresh is one changes(since) call, a read of the store's seq when nothing changed:
+        # without it a process that just started, or whose stage another process changed, would
+        # show the phone an old question, and the broadcast it missed before joining never comes.
+        try:
+            seq = day.replica.refresh()
+        except DomainError:  # the store is away, so the stage cannot change: the phone keeps what it shows
+            return None
+        current = {"seq": seq, "question": day.desk.current()}
+        socketio.server.emit("question.current", current, to=sid, namespace="/", ignore_queue=True)
+        return None
+
+    def _open_screen(sid, screen, roles, auth):
         site = None
         if screen == "site":
             site = auth.get("site")
@@ -344,36 +362,36 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
         name = " ".join(clean(name).split())[:NAME_LIMIT] if isinstance(name, str) and len(name) < 1000 else ""
         held = session.get("grants") or {}
         marks = tuple((role, held[role]) for role in sorted(roles) if isinstance(held.get(role), str))
-        connections.add(
-            request.sid, screen, roles, site=site, address=request.remote_addr or "", name=name, grants=marks
-        )
+        connections.add(sid, screen, roles, site=site, address=request.remote_addr or "", name=name, grants=marks)
         revocations.start()
-        join_room(rooms.screens())
+        join(sid, rooms.screens())
         for room in STAFF_ROOMS.get(screen, ()):
-            join_room(room)
+            join(sid, room)
         for role in roles:
-            join_room(rooms.role(role))
+            join(sid, rooms.role(role))
         # after joining: every change made from now on reaches this screen as a broadcast
         snapshot = day.snapshot()
-        socketio.emit("state.snapshot", snapshot, to=request.sid, ignore_queue=True)
+        socketio.emit("state.snapshot", snapshot, to=sid, ignore_queue=True)
         if rooms.queue() in STAFF_ROOMS.get(screen, ()):
             queue = {"seq": snapshot["seq"], **day.desk.queue()}
-            socketio.emit("queue.snapshot", queue, to=request.sid, ignore_queue=True)
+            socketio.emit("queue.snapshot", queue, to=sid, ignore_queue=True)
         if site is not None:
-            join_room(rooms.site(site))
-            presence.connect(request.sid, site, time.time())
+            join(sid, rooms.site(site))
+            presence.connect(sid, site, time.time())
             socketio.emit("roll.changed", roll_line(site), to=rooms.roll())
         return None
 
-    @socketio.on("disconnect")
-    def disconnect(*_args):
-        if socketio.server.manager.is_connected(request.sid, "/"):  # an event named "disconnect"
-            return messages.reply(DomainError("request.unknown_event"))
-        connections.remove(request.sid)
-        site = presence.disconnect(request.sid, time.time())
+    def disconnect(sid, *_args):
+        if socketio.server.manager.is_connected(sid, "/"):  # an event named "disconnect"
+            return refusal(sid, DomainError("request.unknown_event"))
+        connections.remove(sid)
+        site = presence.disconnect(sid, time.time())
         if site is not None:
             socketio.emit("roll.changed", roll_line(site), to=rooms.roll())
         return None
+
+    socketio.server.on("connect", connect, namespace="/")
+    socketio.server.on("disconnect", disconnect, namespace="/")
 
     def refusal(sid, error: DomainError) -> dict:
         """The acknowledgement of a refused event, in the language the screen's page was opened in:

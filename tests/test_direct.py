@@ -157,7 +157,7 @@ def test_a_staff_screen_never_waits_at_the_phones_gate(monkeypatch):
     a phone's later requests on its open session, go straight through."""
     import live.direct as direct
 
-    monkeypatch.setattr(direct, "_handshake_gate", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(direct, "_handshake_gate", direct.Gate(1, threading.Event))
     inside = threading.Event()
     leave = threading.Event()
     served: list[str] = []
@@ -190,6 +190,41 @@ def test_a_staff_screen_never_waits_at_the_phones_gate(monkeypatch):
     leave.set()
     second.join(5)
     assert served[-1] == "second phone"
+
+
+def test_the_gate_lets_phones_in_in_the_order_they_came_and_passes_on_the_place_of_one_that_gave_up():
+    """Green threads, as the server runs them: a waiter killed before or after its place came."""
+    import gevent
+    from gevent.event import Event
+
+    from live.direct import Gate
+
+    gate = Gate(2, Event)
+    inside: list[int] = []
+    holds = [Event() for _ in range(7)]
+
+    def phone(n: int) -> None:
+        gate.enter()
+        inside.append(n)
+        holds[n].wait()
+        gate.leave()
+
+    tasks = [gevent.spawn(phone, n) for n in range(7)]
+    gevent.sleep(0.01)
+    assert inside == [0, 1], "two places"
+    tasks[2].kill(block=False)  # gave up while waiting, before its turn came
+    holds[0].set()
+    gevent.sleep(0.01)
+    assert inside == [0, 1, 3]
+    tasks[4].kill(block=False)  # gives up just as phone 1 leaves: the place it was handed goes on to 5
+    gate.leave()  # phone 1 leaving (its own leave below is then given back by phone 6)
+    gevent.sleep(0.01)
+    assert inside == [0, 1, 3, 5]
+    for hold in holds:
+        hold.set()
+    gevent.joinall(tasks, timeout=2)
+    assert inside == [0, 1, 3, 5, 6]
+    assert gate.free == 3 and not gate.waiting  # the two places, and the one phone 1 gave back twice
 
 
 # ---------------------------------------------------------------- what a browser sends
