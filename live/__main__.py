@@ -161,6 +161,9 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
                 # gevent's own read buffer is 8 KB per socket
                 super().__init__(sock, address, server, rfile or sock.makefile("rb", CONNECTION_BUFFER))
 
+            def MessageClass(self, fp, *_args):  # noqa: N802 (pywsgi's name)
+                return direct.read_headers(fp)
+
         server = pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None, backlog=backlog)
         server.init_socket()
         no_delay(server.socket)
