@@ -309,7 +309,8 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
             raise
         except Exception:  # noqa: BLE001 (any bug: the screen is refused and tries again, the log has the trace)
             log.exception("connect failed sid=%s", sid)
-            connections.remove(sid)
+            connections.remove(sid)  # a refused connection has no disconnect to clean up after it
+            presence.disconnect(sid, time.time())
             raise ConnectionRefusedError("server.error") from None
 
     def _open(sid, environ, auth):
