@@ -235,17 +235,12 @@ class Desk:
             return stored, True, None
         # its likely duplicates follow as question.similar, once the phone has its acknowledgement
         # (realtime.Suggester): a burst is acknowledged first, compared after
-        site = record["site"]
+        # the count per site on the roll call follows (realtime.RollCounts): one message per
+        # site every moment, however many questions it sent in it
         return (
             record,
             False,
-            Change(
-                seq,
-                [
-                    ("question.added", {"seq": seq, "question": staff_view(record)}, rooms.desk()),
-                    ("roll.changed", {"site": site, "questions": self.counts().get(site, 0)}, rooms.roll()),
-                ],
-            ),
+            Change(seq, [("question.added", {"seq": seq, "question": staff_view(record)}, rooms.desk())]),
         )
 
     # ------------------------------------------------------------ moderation and the MC

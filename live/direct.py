@@ -34,6 +34,8 @@ import collections
 import http.client
 import importlib
 import io
+import logging
+import os
 import time
 
 import engineio.exceptions
@@ -58,6 +60,33 @@ def frame(message: str | bytes) -> bytes:
     else:
         header = bytes((first, 127)) + size.to_bytes(8, "big")
     return header + payload
+
+
+def _framed(pkt) -> bytes:
+    data = pkt._frame = frame(pkt.encode())  # the same Packet goes to every socket of a room
+    return data
+
+
+# A staff screen's messages of one moment go out together. In a burst of questions each one is
+# sent to every secretariat console and every roll call (about fifty sockets at a provincial
+# hall): one system call per message and socket was most of a question's cost. A staff socket
+# collects what it is sent until the running task lets the others run, then writes it with one
+# ``send``; a broadcast to the phones writes them first (``flush``), so staff screens still come
+# before thousands of phones. Phones write at once: a phone gets a message now and then.
+_later = None  # schedules a call for when the running task yields (``install``)
+_dirty: list = []  # staff sockets holding messages of this moment
+
+
+def flush() -> None:
+    """Write every staff socket's messages of this moment now."""
+    global _dirty
+    while _dirty:
+        dirty, _dirty = _dirty, []
+        for socket in dirty:
+            try:
+                socket._flush()
+            except Exception:  # noqa: BLE001 (one socket's failure must not keep the others' messages)
+                logging.getLogger("live.direct").exception("writing a staff screen's messages failed")
 
 
 class _Rest:
@@ -228,6 +257,7 @@ class Socket(engineio.socket.Socket):
     _admitted = False  # its first message was handled
     _place = None  # its place at the handshake gate, while the WebSocket opens
     _ws = None  # the WebSocket, when this socket writes to it without engineio's writer task
+    _batch = None  # a staff screen's frames waiting for the end of this moment (see flush)
 
     def handle_get_request(self, environ, start_response):
         if self._phone is None:
@@ -340,6 +370,8 @@ class Socket(engineio.socket.Socket):
             self._writing = False
 
     def close(self, wait=True, abort=False, reason=None):
+        if self._batch is not None:
+            self._unbatch()  # written before the end
         if self._ws is None:
             return super().close(wait=wait, abort=abort, reason=reason)
         super().close(wait=False, abort=abort, reason=reason)
@@ -349,6 +381,12 @@ class Socket(engineio.socket.Socket):
                 self.queue.join()
 
     def send(self, pkt):
+        batch = self._batch
+        if batch is not None:  # a staff screen's messages of this moment: this one joins them
+            if not pkt.binary:
+                batch.append(pkt.__dict__.get("_frame") or _framed(pkt))
+                return None
+            self._unbatch()
         raw = self._raw
         if raw is None or self._writing or not self.upgraded or self.upgrading or pkt.binary or not self.queue.empty():
             super().send(pkt)
@@ -357,9 +395,18 @@ class Socket(engineio.socket.Socket):
             return None
         if not self.check_ping_timeout():
             return None
-        data = pkt.__dict__.get("_frame")
-        if data is None:
-            data = pkt._frame = frame(pkt.encode())  # the same Packet goes to every socket of a room
+        data = pkt.__dict__.get("_frame") or _framed(pkt)
+        if self._phone is False and _later is not None:
+            self._batch = [data]
+            if not _dirty:
+                _later(flush)
+            _dirty.append(self)
+            return None
+        self._write(raw, data, pkt)
+        return None
+
+    def _write(self, raw, data: bytes, pkt=None) -> None:
+        """``data`` with one non-blocking ``send``; what the kernel did not take is queued."""
         try:
             sent = raw.send(data)
         except BlockingIOError:
@@ -367,10 +414,29 @@ class Socket(engineio.socket.Socket):
         except OSError:
             sent = 0  # the writer meets the same error and closes the socket
         if sent == len(data):
-            return None
-        self.queue.put(pkt if sent == 0 else _Rest(data[sent:]))
+            return
+        self.queue.put(pkt if sent == 0 and pkt is not None else _Rest(data[sent:]))
         self._kick()
-        return None
+
+    def _flush(self) -> None:
+        """Write this moment's messages, together."""
+        batch, self._batch = self._batch, None
+        raw = self._raw
+        if not batch or raw is None or self.closed:
+            return  # the connection ended meanwhile: nobody reads them
+        data = batch[0] if len(batch) == 1 else b"".join(batch)
+        if self._writing or not self.queue.empty():
+            self.queue.put(_Rest(data))
+            self._kick()
+        else:
+            self._write(raw, data)
+
+    def _unbatch(self) -> None:
+        """This moment's messages into the queue, ahead of what comes next."""
+        batch, self._batch = self._batch, None
+        if batch:
+            self.queue.put(_Rest(b"".join(batch)))
+            self._kick()
 
     def poll(self):
         self._writing = False
@@ -434,6 +500,7 @@ def read_headers(fp):
 # ---------------------------------------------------------------- the WebSocket itself
 
 _CONTINUATION, _OP_TEXT, _OP_BINARY, _OP_CLOSE, _OP_PING, _OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+OP_TEXT, OP_CLOSE, OP_PONG = _OP_TEXT, _OP_CLOSE, _OP_PONG
 PROTOCOL_ERROR, INVALID_TEXT, TOO_BIG = 1002, 1007, 1009  # close codes (RFC 6455, 7.4.1)
 
 
@@ -456,22 +523,36 @@ def closing(code: int, reason: str = "") -> bytes:
     return control(_OP_CLOSE, code.to_bytes(2, "big") + reason.encode("utf-8")[:123])
 
 
+def masked(opcode: int, payload: bytes) -> bytes:
+    """A client's frame, whole and masked (RFC 6455, 5.3): what ``live loadtest``'s phones send."""
+    key, size = os.urandom(4), len(payload)
+    if size < 126:
+        header = bytes((0x80 | opcode, 0x80 | size))
+    elif size < 65536:
+        header = bytes((0x80 | opcode, 0x80 | 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x80 | opcode, 0x80 | 127)) + size.to_bytes(8, "big")
+    return header + key + unmask(payload, key)
+
+
 _MORE = ("more",)  # a frame was read that completes nothing yet
 
 
 class Reader:
-    """The frames a browser sends, read from the bytes as they come (pure: no socket).
+    """The frames a browser sends, read from the bytes as they come (pure: no socket); with
+    ``masked=False``, the frames a server sends (``live loadtest``'s clients read them so).
 
     ``feed(data)`` returns what the bytes completed, in order: ``("message", str | bytes)``,
     ``("ping", payload)``, ``("close", code)`` when the client closes, or ``("error", code)``
     when it broke the protocol (unmasked or reserved bits set: 1002; a message over ``limit``
     bytes: 1009, noticed from its header, before the payload is read; text that is not UTF-8:
     1007). Nothing is read after a close or an error. No extension is ever negotiated here, so
-    the reserved bits must be clear.
+    the reserved bits must be clear. A server's frames are never masked: one that is, is an error.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, masked: bool = True) -> None:
         self.limit = limit
+        self.masked = masked
         self._buffer = bytearray()
         self._parts: list[bytes] = []
         self._kind = 0  # the opcode of the fragmented message being put together, or 0
@@ -501,7 +582,7 @@ class Reader:
             return None
         first, second = buffer[0], buffer[1]
         fin, opcode, size = first & 0x80, first & 0x0F, second & 0x7F
-        if first & 0x70 or not second & 0x80:  # reserved bits, or a frame the client did not mask
+        if first & 0x70 or bool(second & 0x80) is not self.masked:  # reserved bits, or the mask wrong
             return ("error", PROTOCOL_ERROR)
         at = 2
         if size == 126:
@@ -521,11 +602,16 @@ class Reader:
             return ("error", PROTOCOL_ERROR)  # message in the middle of another
         elif self._size + size > self.limit:
             return ("error", TOO_BIG)
-        if len(buffer) < at + 4 + size:
-            return None
-        mask = bytes(buffer[at : at + 4])
-        payload = unmask(bytes(buffer[at + 4 : at + 4 + size]), mask)
-        del buffer[: at + 4 + size]
+        if self.masked:
+            if len(buffer) < at + 4 + size:
+                return None
+            payload = unmask(bytes(buffer[at + 4 : at + 4 + size]), bytes(buffer[at : at + 4]))
+            del buffer[: at + 4 + size]
+        else:
+            if len(buffer) < at + size:
+                return None
+            payload = bytes(buffer[at : at + size])
+            del buffer[: at + size]
         if opcode == _OP_CLOSE:
             return ("close", int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005)
         if opcode == _OP_PING:
@@ -648,8 +734,8 @@ class WebSocketWSGI:
 
             eventlet.wsgi.WSGI_LOCAL.already_handled = True
         else:  # gevent's server reads the next request unless the request stream is closed
-            stream = environ.get("wsgi.input")
-            rfile = getattr(stream, "rfile", None)
+            stream = environ.get("wsgi.input")  # pywsgi's Input, or (no body) the stream itself
+            rfile = getattr(stream, "rfile", stream)
             if rfile is not None:
                 rfile.close()
         return []
@@ -658,10 +744,22 @@ class WebSocketWSGI:
 def install(mode: str | None = None) -> None:
     """Make engineio create these sockets (``engineio.server`` looks the class up per connection).
     The gates are for eventlet and gevent only (green threads)."""
-    global _phone_gate, _handshake_gate
+    global _phone_gate, _handshake_gate, _later
     engineio.socket.Socket = Socket
     if mode in ("eventlet", "gevent"):  # the WebSocket transport of that mode's engineio driver
         driver = importlib.import_module(f"engineio.async_drivers.{mode}")
         driver._async["websocket"] = WebSocketWSGI
         _phone_gate = Gate(PHONE_CONNECTS, driver._async["event"])
         _handshake_gate = Gate(PHONE_CONNECTS, driver._async["event"])
+        _later = _later_in(mode)
+
+
+def _later_in(mode: str):
+    """``later(fn)``: call ``fn`` from the event loop once the running task lets the others run."""
+    if mode == "gevent":
+        import gevent
+
+        return lambda fn: gevent.get_hub().loop.run_callback(fn)
+    import eventlet.hubs
+
+    return lambda fn: eventlet.hubs.get_hub().schedule_call_global(0, fn)

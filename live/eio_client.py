@@ -1,8 +1,11 @@
 """A lean Socket.IO v5 client over Engine.IO v4 WebSocket, for ``live loadtest`` and ``bench/``.
 
 Thousands of these live in one asyncio loop: no thread and no task per connection, only a socket,
-a ``wsproto`` connection and a few fields. The WebSocket layer is ``wsproto``; on top of it this
-module speaks just what a phone or a staff screen needs:
+a frame reader and a few fields. The WebSocket is the server's own frame code (``live.direct``:
+``Reader`` for the server's frames, ``masked`` for ours) behind a handshake written here: with
+``wsproto``, reading the frames cost the generator more than the server spent sending them, and a
+rehearsal measured the generator. On top of it this module speaks just what a phone or a staff
+screen needs:
 
 - Engine.IO: the server's open packet ``0{"sid", "pingInterval", …}``, its ping ``2`` answered
   with ``3``, ``1`` close;
@@ -18,7 +21,9 @@ Over TLS the stamp is taken when the bytes reach Python.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
 import socket
 import ssl
 import struct
@@ -26,21 +31,16 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import (
-    AcceptConnection,
-    CloseConnection,
-    Ping,
-    RejectConnection,
-    RejectData,
-    Request,
-    TextMessage,
-)
+from wsproto.utilities import generate_accept_token
+
+from .direct import OP_CLOSE, OP_PONG, OP_TEXT, Reader, masked
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; 35 on every architecture we run on
 _TIMESPEC = struct.Struct("@qq")
 _CMSG_SPACE = socket.CMSG_SPACE(_TIMESPEC.size)
 READ_SIZE = 65536
+MESSAGE_LIMIT = 1 << 26  # a staff screen's snapshot or question list is at most a few megabytes
+HEAD_LIMIT = 65536  # the server's answer to the handshake
 
 # what ``on_close`` is told
 CLOSED, REFUSED, FAILED = "closed", "refused", "failed"
@@ -94,7 +94,7 @@ class Client:
 
     __slots__ = (
         "endpoint", "headers", "auth", "on_connect", "on_event", "on_close",
-        "ws", "sock", "transport", "_out", "_writing", "_text", "_acks", "_next_ack",
+        "reader", "_head", "_key", "sock", "transport", "_out", "_writing", "_acks", "_next_ack",
         "state", "last_seen", "ping_timeout", "loop", "opened_at", "__weakref__",
     )  # fmt: skip
 
@@ -109,12 +109,13 @@ class Client:
     ) -> None:
         self.endpoint, self.headers, self.auth = endpoint, headers, auth
         self.on_connect, self.on_event, self.on_close = on_connect, on_event, on_close
-        self.ws: WSConnection | None = None
+        self.reader: Reader | None = None  # once the server accepted the WebSocket
+        self._head: bytearray | None = None  # its answer to the handshake, while it comes
+        self._key = b""
         self.sock: socket.socket | None = None
         self.transport = None
         self._out = bytearray()
         self._writing = False
-        self._text: list[str] = []
         self._acks: dict[int, Callable] = {}
         self._next_ack = 0
         self.state = "new"  # new → opening → connected → closed
@@ -156,8 +157,14 @@ class Client:
             return
         if self.state != "opening":
             return
-        self.ws = WSConnection(ConnectionType.CLIENT)
-        self._write(self.ws.send(Request(host=end.host_header, target=end.path, extra_headers=self.headers)))
+        self._key = base64.b64encode(os.urandom(16))
+        self._head = bytearray()
+        lines = [
+            f"GET {end.path} HTTP/1.1".encode(), b"Host: " + end.host_header.encode(), b"Upgrade: websocket",
+            b"Connection: Upgrade", b"Sec-WebSocket-Key: " + self._key, b"Sec-WebSocket-Version: 13",
+            *(name + b": " + value for name, value in self.headers),
+        ]  # fmt: skip
+        self._write(b"\r\n".join(lines) + b"\r\n\r\n")
 
     # ------------------------------------------------------------ bytes in
 
@@ -183,32 +190,54 @@ class Client:
         self._received(data, at or time.time())
 
     def _received(self, data: bytes, at: float) -> None:
-        ws = self.ws
-        if ws is None:
+        if self.state == "closed":
             return
         self.last_seen = at
-        try:
-            ws.receive_data(data)
-            for event in ws.events():
-                if isinstance(event, TextMessage):
-                    self._text.append(event.data)
-                    if event.message_finished:
-                        text = "".join(self._text)
-                        self._text.clear()
-                        self._packet(text, at)
-                elif isinstance(event, AcceptConnection):
-                    pass  # the server's open packet follows
-                elif isinstance(event, Ping):
-                    self._write(ws.send(event.response()))
-                elif isinstance(event, CloseConnection):
-                    self._lost(CLOSED, f"websocket close {event.code}")
-                    return
-                elif isinstance(event, (RejectConnection, RejectData)):
-                    code = getattr(event, "status_code", "")
-                    self._lost(REFUSED, f"http {code}".strip())
-                    return
-        except Exception as error:  # noqa: BLE001 (a protocol error closes this one connection only)
-            self._lost(FAILED, f"{type(error).__name__}: {error}")
+        if self.reader is None:
+            data = self._accepted(data)
+            if not data:
+                return
+        for kind, value in self.reader.feed(data):
+            if kind == "message":
+                if isinstance(value, str):
+                    self._packet(value, at)
+            elif kind == "ping":
+                self._write(masked(OP_PONG, value))
+            elif kind == "close":
+                self._lost(CLOSED, f"websocket close {value}")
+            else:
+                self._lost(FAILED, f"websocket protocol error {value}")
+            if self.state == "closed":
+                return
+
+    def _accepted(self, data: bytes) -> bytes:
+        """The server's answer to the handshake, read as it comes: once whole and a yes, the
+        bytes after it (the first frames); nothing while it is incomplete or after a refusal."""
+        head = self._head
+        if head is None:
+            return b""
+        head += data
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            if len(head) > HEAD_LIMIT:
+                self._lost(FAILED, "handshake answer too long")
+            return b""
+        lines = bytes(head[:end]).decode("latin-1").split("\r\n")
+        rest, self._head = bytes(head[end + 4 :]), None
+        status = lines[0].split(" ", 2)
+        code = status[1] if len(status) > 1 else "?"
+        if code != "101":
+            self._lost(REFUSED, f"http {code}")
+            return b""
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        if fields.get("sec-websocket-accept", "").encode() != generate_accept_token(self._key):
+            self._lost(FAILED, "bad Sec-WebSocket-Accept")
+            return b""
+        self.reader = Reader(MESSAGE_LIMIT, masked=False)
+        return rest
 
     def _packet(self, text: str, at: float) -> None:
         kind = text[:1]
@@ -277,14 +306,10 @@ class Client:
         return self._send_text(f"42{self._next_ack}{body}")
 
     def _send_text(self, text: str) -> bool:
-        if self.ws is None or self.state == "closed":
+        if self.reader is None or self.state == "closed":
             return False
-        try:
-            self._write(self.ws.send(TextMessage(data=text)))
-        except Exception as error:  # noqa: BLE001
-            self._lost(FAILED, f"{type(error).__name__}: {error}")
-            return False
-        return True
+        self._write(masked(OP_TEXT, text.encode("utf-8")))
+        return self.state != "closed"
 
     def _write(self, data: bytes) -> None:
         if self.transport is not None:
@@ -329,12 +354,9 @@ class Client:
     def close(self) -> None:
         """Close from this side (a polite WebSocket close when possible); ``on_close`` is not called."""
         callback, self.on_close = self.on_close, None
-        if self.ws is not None and self.state == "connected":
-            try:
-                self._send_text("41")
-                self._write(self.ws.send(CloseConnection(code=1000)))
-            except Exception:  # noqa: BLE001
-                pass
+        if self.reader is not None and self.state == "connected":
+            self._send_text("41")
+            self._write(masked(OP_CLOSE, (1000).to_bytes(2, "big")))
         self._lost(CLOSED, "closed by us")
         self.on_close = callback
 
@@ -355,7 +377,7 @@ class Client:
         if self.transport is not None:
             self.transport.abort()
             self.transport = None
-        self.ws = None
+        self.reader = self._head = None
         self._out = bytearray()
         acks, self._acks = self._acks, {}
         for callback in acks.values():  # the answers that will never come

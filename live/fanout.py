@@ -21,6 +21,7 @@ import socketio
 import socketio.pubsub_manager
 from redis.exceptions import RedisError
 
+from . import direct, rooms
 from .floor import Presence
 from .realtime import Packet
 
@@ -62,6 +63,11 @@ class Fanout(socketio.RedisManager):
                 super()._publish({"method": "batch", "host_id": self.host_id, "messages": batch})
         finally:
             self._flushing = False
+
+    def _handle_emit(self, message):
+        if rooms.of_phones(str(message.get("room"))):
+            direct.flush()  # the staff screens' messages first (live.direct)
+        return super()._handle_emit(message)
 
     def _listen(self):
         # this process's own batches, known by how they start, are skipped without being decoded

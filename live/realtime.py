@@ -17,7 +17,7 @@ from flask import request, session
 from flask_socketio import ConnectionRefusedError, SocketIO
 from socketio import packet as sio_packet
 
-from . import access, desk, floor, messages, questions, rooms
+from . import access, desk, direct, floor, messages, questions, rooms
 from .auth import current_roles, device_in
 from .errors import DomainError
 from .services import COMMAND_ARGS, PINS, TOKENS, Change, Day, pin_hashes
@@ -113,7 +113,11 @@ def broadcast(socketio: SocketIO, change: Change) -> None:
     the projector, the MC and the chairman never wait behind thousands of phones. Each room's
     message is encoded once for all its sockets (python-socketio shares one packet when no
     callback is asked for); each client still gets its own messages in the order listed."""
+    staff = True
     for event, payload, room in sorted(change.emits, key=lambda emit: rooms.of_phones(emit[2])):
+        if staff and rooms.of_phones(room):
+            staff = False
+            direct.flush()  # what the staff screens were sent goes out before the phones' turn
         socketio.emit(event, payload, to=room)
 
 
@@ -132,6 +136,7 @@ def resync(socketio: SocketIO, day: Day) -> None:
     # last, and only what a phone shows: the question being answered, and its own questions'
     # statuses, which it asks for again
     current = {"seq": snapshot["seq"], "question": snapshot["current_question"]}
+    direct.flush()
     socketio.emit("question.current", current, to=rooms.phones(), ignore_queue=True)
     socketio.emit("resync", {"seq": snapshot["seq"]}, to=rooms.phones(), ignore_queue=True)
 
@@ -267,12 +272,48 @@ class Suggester:
             self.socketio.emit("question.similar", {"id": question_id, "similar": found}, to=rooms.desk())
 
 
+ROLL_GAP = 0.5  # seconds: the roll call's count of a site's questions is sent at most this often
+
+
+class RollCounts:
+    """How many questions each site has sent, on the roll call (``roll.changed``). A burst of
+    questions from the whole province would send every MC and secretariat screen one message per
+    question; here the first count goes out at once, and those that change meanwhile follow
+    together, each site's latest count once, ``ROLL_GAP`` later."""
+
+    def __init__(self, socketio: SocketIO, day: Day) -> None:
+        self.socketio, self.day = socketio, day
+        self.sites: set[str] = set()
+        self._task = None
+
+    def touch(self, site: str) -> None:
+        self.sites.add(site)
+        if self._task is None:
+            self._task = self.socketio.start_background_task(self._send)
+
+    def _send(self) -> None:
+        try:
+            while self.sites:
+                sites, self.sites = self.sites, set()
+                counts = self.day.desk.counts()
+                for site in sorted(sites):
+                    self.socketio.emit(
+                        "roll.changed", {"site": site, "questions": counts.get(site, 0)}, to=rooms.roll()
+                    )
+                self.socketio.sleep(ROLL_GAP)
+        except Exception:  # noqa: BLE001 (the roll call's counts come again with the next question)
+            log.exception("roll call counts not sent")
+        finally:
+            self._task = None
+
+
 def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
     """Attach every handler to ``socketio``. ``presence`` is the roll call (this process's own
     by default; ``fanout.SharedPresence`` when processes share Redis)."""
     connections = Connections()
     revocations = RevocationWatch(socketio, day, connections)
     suggester = Suggester(socketio, day)
+    roll_counts = RollCounts(socketio, day)
     if presence is None:
         presence = floor.Presence()
     elif hasattr(presence, "renew"):
@@ -452,6 +493,7 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
         if change is not None:
             broadcast(socketio, change)
             suggester.add(question["id"])
+            roll_counts.touch(question["site"])
         return {"ok": True, "id": question["id"], "code": question["code"], "repeated": repeated}, question
 
     def question_submit(sid, payload):

@@ -6,11 +6,17 @@ real sockets; a screen that stops reading fills the kernel's buffers so the slow
 from __future__ import annotations
 
 import json
+import logging
+import queue
+import select
 import socket
 import threading
 import time
+import types
 import uuid
 
+import engineio.base_server
+import engineio.packet
 import pytest
 import websocket
 from conftest import device_cookie, session_cookie
@@ -18,7 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from wsproto.frame_protocol import FrameProtocol
 
+from live import direct, realtime, rooms
 from live.direct import INVALID_TEXT, PROTOCOL_ERROR, TOO_BIG, Heartbeat, Reader, frame
+from live.services import Change
 
 LIMITS = "device=100000/0.001,site=100000/0.001,address=100000/0.001"
 
@@ -328,6 +336,20 @@ def test_the_handshake_answers_without_compression_and_refuses_a_broken_upgrade(
     assert b"Traceback" not in server.log().encode()
 
 
+def test_a_screen_that_leaves_is_let_go_without_its_goodbye_read_as_a_new_request(server, connect_staff):
+    """A client leaving sends "41", "1" and its WebSocket close; the server ends the connection
+    at "1". Under gevent the close that followed used to be read as the next HTTP request (an
+    "Invalid HTTP method" line in the log) and python-socketio's client waited 3 s each time."""
+    for role in ("mc", "moderator", "projector"):
+        staff = connect_staff(server, role)
+        started = time.monotonic()
+        staff.close()
+        assert time.monotonic() - started < 2
+    time.sleep(0.5)
+    log = server.log()
+    assert "Invalid HTTP method" not in log and "Expected GET method" not in log
+
+
 def open_files(pid: int) -> int:
     import os
 
@@ -439,3 +461,134 @@ def test_request_headers_keep_http_clients_limits():
         with pytest.raises(http.client.HTTPException):
             reader(io.BufferedReader(io.BytesIO(b"X: a\r\n" * 100 + b"\r\n")))
         assert reader(io.BufferedReader(io.BytesIO(b"X: a\r\n" * 99 + b"\r\n"))).get_all("x") == ["a"] * 99
+
+
+# ---------------------------------------------------------------- a staff screen's messages of one moment
+
+
+class QueueServer:
+    """What an engineio socket asks of its server, with a real queue and tasks run when asked."""
+
+    ping_interval, ping_timeout = 25, 20
+    logger = logging.getLogger("test")
+    reason = engineio.base_server.BaseServer.reason
+
+    def __init__(self) -> None:
+        self.tasks: list = []
+
+    def create_queue(self):
+        return queue.Queue()
+
+    def get_queue_empty_exception(self):
+        return queue.Empty
+
+    def start_background_task(self, target):
+        self.tasks.append(target)
+
+    def _trigger_event(self, *args, **kwargs):
+        return None
+
+
+def open_socket(server, phone: bool):
+    """A live socket whose WebSocket is one end of a socket pair; returns it and the other end."""
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    theirs.settimeout(2)
+    sock = direct.Socket(server, uuid.uuid4().hex)
+    sock._raw = sock._green = ours
+    sock.connected = sock.upgraded = True
+    sock._phone = phone
+    sock._ws = types.SimpleNamespace(closed=False, close=lambda: None)
+    return sock, theirs
+
+
+def read_frames(end, count: int) -> list[str]:
+    reader, got = Reader(1 << 20, masked=False), []
+    while len(got) < count:
+        got += [value for kind, value in reader.feed(end.recv(65536)) if kind == "message"]
+    return got
+
+
+def message(text: str) -> engineio.packet.Packet:
+    return engineio.packet.Packet(engineio.packet.MESSAGE, text)
+
+
+def test_a_staff_screen_gets_a_moments_messages_together_in_order_and_a_phone_at_once(monkeypatch):
+    """A burst of questions sends every secretariat console a message per question: a staff
+    socket holds what it is sent until the running task lets the others run, then writes it
+    all with one system call, in order; a phone's message goes out at once."""
+    later: list = []
+    monkeypatch.setattr(direct, "_later", later.append)
+    server = QueueServer()
+    staff, staff_end = open_socket(server, phone=False)
+    phone, phone_end = open_socket(server, phone=True)
+    for n in range(50):
+        staff.send(message(f"câu hỏi {n}"))
+    phone.send(message("đã nhận"))
+    assert read_frames(phone_end, 1) == ["4đã nhận"]
+    staff_end.setblocking(False)
+    with pytest.raises(BlockingIOError):  # nothing written yet
+        staff_end.recv(1)
+    assert len(later) == 1  # one flush for the moment, however many messages
+    later.pop()()
+    staff_end.settimeout(2)
+    assert read_frames(staff_end, 50) == [f"4câu hỏi {n}" for n in range(50)]
+
+
+def test_a_broadcast_to_the_phones_writes_the_staff_screens_messages_first(monkeypatch):
+    """Staff screens come before thousands of phones even when their messages wait for the end of
+    the moment: the broadcast writes them before it starts on the phones."""
+    monkeypatch.setattr(direct, "_later", lambda fn: None)  # the moment does not end here
+    server = QueueServer()
+    staff, staff_end = open_socket(server, phone=False)
+    phone, _phone_end = open_socket(server, phone=True)
+    seen: dict = {}
+
+    class Emitter:  # socketio.emit as broadcast uses it: the room's socket is sent the event
+        def emit(self, event, payload, to):
+            if to == rooms.phones():
+                seen["staff written before the phones"] = bool(select.select([staff_end], [], [], 0)[0])
+                phone.send(message(event))
+            else:
+                staff.send(message(event))
+
+    phones_first = [("question.current", {}, rooms.phones()), ("question.current", {}, rooms.screens())]
+    realtime.broadcast(Emitter(), Change(1, phones_first))
+    assert seen == {"staff written before the phones": True}
+    assert read_frames(staff_end, 1) == ["4question.current"]
+
+
+def test_what_a_staff_screen_was_sent_is_written_before_its_socket_closes(monkeypatch):
+    later: list = []
+    monkeypatch.setattr(direct, "_later", later.append)
+    server = QueueServer()
+    staff, _end = open_socket(server, phone=False)
+    staff.send(message("một"))
+    staff.send(message("hai"))
+    staff.close(wait=False)
+    packets = []
+    while not staff.queue.empty():
+        packets.append(staff.queue.get())
+    assert type(packets[0]).__name__ == "_Rest"
+    assert Reader(1 << 20, masked=False).feed(packets[0].data) == [("message", "4một"), ("message", "4hai")]
+    assert packets[-1] is None  # then the end
+    later.pop()()  # the moment's flush finds nothing left to write
+
+
+# ---------------------------------------------------------------- live loadtest's WebSocket frames
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=3000), min_size=1, max_size=6), st.integers(1, 4000))
+def test_the_loadtest_clients_read_a_servers_frames_and_send_frames_a_server_reads(texts, chunk):
+    """``live loadtest`` reads the server's frames with the server's own reader (unmasked) and
+    sends masked frames that a WebSocket library reads back as they were written."""
+    data = b"".join(frame(t) for t in texts)
+    reader, got = Reader(1 << 26, masked=False), []
+    for at in range(0, len(data), chunk):
+        got += reader.feed(data[at : at + chunk])
+    assert got == [("message", t) for t in texts]
+    server = FrameProtocol(client=False, extensions=[])
+    server.receive_bytes(b"".join(direct.masked(direct.OP_TEXT, t.encode()) for t in texts))
+    assert [f.payload for f in server.received_frames()] == texts
+    assert Reader(1 << 26, masked=False).feed(direct.masked(direct.OP_TEXT, b"x")) == [("error", PROTOCOL_ERROR)]

@@ -341,6 +341,23 @@ def test_the_roll_call_counts_site_screens_and_questions(server, connect_staff, 
     assert connect_staff(server, "chair").call("roll.get")["code"] == "auth.denied"
 
 
+def test_a_burst_from_one_hall_reaches_the_roll_call_as_its_latest_count_not_a_message_each(
+    make_server, connect_staff, connect_phone
+):
+    """Sixty phones of one hall asking at once would send the MC and every secretariat console
+    sixty roll-call messages; they get the hall's count at once, then its latest count together."""
+    server = make_server(env={"LIVE_RATE_LIMITS": "device=100/0.01,site=1000/0.01"})
+    mc = connect_staff(server, "mc")
+    phones = [connect_phone(server, site="1304") for _ in range(3)]
+    for n in range(60):
+        assert ask(phones[n % 3], text=f"Câu hỏi số {n} về việc làm?", site="1304")["ok"]
+    mc.wait_for(lambda e, d: e == "roll.changed" and d["site"] == "1304" and d.get("questions") == 60)
+    counts = [d["questions"] for e, d in mc.received if e == "roll.changed" and "questions" in d]
+    assert counts == sorted(counts) and counts[-1] == 60
+    assert len(counts) < 60 / 2
+    assert mc.call("roll.get")["roll"]["1304"]["questions"] == 60
+
+
 def test_a_site_screen_for_an_unknown_site_or_without_its_link_is_refused(server):
     with pytest.raises(socketio.exceptions.ConnectionError):
         site_screen(server, "9999")
