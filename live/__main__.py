@@ -85,7 +85,7 @@ def serve(args: argparse.Namespace) -> int:
     for role, url in access.links(base, day.tokens()):
         print(f"  {role}\t{url}", flush=True)
     print(f"  health\t{base}/healthz", flush=True)
-    run(app, socketio, config["HOST"], int(config["PORT"]), int(config.get("BACKLOG") or 2048))
+    run(app, socketio, config["HOST"], int(config["PORT"]), int(config.get("BACKLOG") or 4096))
     return 0
 
 

@@ -24,7 +24,7 @@ DEFAULTS = {
     # reverse proxies in front whose X-Forwarded-For / -Proto are trusted (1 behind nginx)
     "PROXY_HOPS": 0,
     # the listen backlog: a reconnect storm of thousands of phones must not be refused
-    "BACKLOG": 2048,
+    "BACKLOG": 4096,
     # Engine.IO heartbeat, seconds: the server pings every PING_INTERVAL and drops a client that
     # has not answered PING_TIMEOUT later (the Socket.IO defaults: 25 and 20)
     "PING_INTERVAL": 25,

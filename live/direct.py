@@ -122,6 +122,15 @@ def _sockets(ws):
 # trip to the phone, so a phone that stalls cannot keep others out.
 PHONE_CONNECTS = 32
 
+# Phones between the start of their handshake and the end of their Socket.IO CONNECT. Without this
+# bound a reconnect storm went breadth-first: ten thousand handshakes were answered before the first
+# CONNECT was, every task of them in the run queue ahead of the staff screens' (py-spy: 5 s with 76
+# phones connected, the staff back after 7 s). A place is held across one round trip to the phone
+# (the open packet out, its CONNECT in), so there are enough for phones a Wi-Fi hop away, and one
+# that does not answer within ``PLACE_HOLD`` seconds gives its place up.
+PHONE_HANDSHAKES = 128
+PLACE_HOLD = 2.0
+
 
 class Gate:
     """A few places, handed on in the order phones came: entering and leaving cost the same
@@ -181,10 +190,35 @@ class _Place:
             gate.leave()
 
 
+_holds: collections.deque = collections.deque()  # (monotonic deadline, socket) of places held
+_reaping = False
+
+
+def _hold(server, socket) -> None:
+    """``socket`` keeps its handshake place until its CONNECT, or ``PLACE_HOLD`` seconds."""
+    global _reaping
+    _holds.append((time.monotonic() + PLACE_HOLD, socket))
+    if not _reaping:
+        _reaping = True
+        server.start_background_task(_reap, server)
+
+
+def _reap(server) -> None:
+    global _reaping
+    try:
+        while _holds:
+            now = time.monotonic()
+            while _holds and _holds[0][0] <= now:
+                _holds.popleft()[1]._let_go()
+            server.sleep(0.25)
+    finally:
+        _reaping = False
+
+
 class PhoneGate:
     """WSGI middleware: a phone's Engine.IO handshake (a request to the Socket.IO path without a
-    session id) holds a place at the handshake gate until its WebSocket is open or its answer
-    is written. The server has the whole request in hand by then: nothing waits on the phone."""
+    session id) holds a place at the handshake gate until its Socket.IO CONNECT is handled (a
+    WebSocket opened straight away), or until its answer is written (long-polling)."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -255,7 +289,7 @@ class Socket(engineio.socket.Socket):
     _writing = False  # the writer took packets from the queue and may still be sending them
     _phone = None  # whether a phone opened it (read from its first request)
     _admitted = False  # its first message was handled
-    _place = None  # its place at the handshake gate, while the WebSocket opens
+    _place = None  # its place at the handshake gate, until its CONNECT is handled
     _ws = None  # the WebSocket, when this socket writes to it without engineio's writer task
     _batch = None  # a staff screen's frames waiting for the end of this moment (see flush)
 
@@ -292,20 +326,30 @@ class Socket(engineio.socket.Socket):
             return super().receive(pkt)
         finally:
             gate.leave()
+            self._let_go()  # connected: the next phone may start its handshake
 
     def _websocket_handler(self, ws):
-        place, self._place = self._place, None
-        if place is not None:  # the upgrade is done: the next phone may start its handshake
-            place()
         found = _sockets(ws)
+        direct = found is not None and not self.connected and isinstance(ws, WebSocket)
+        if self._place is not None:
+            if direct:  # held until its CONNECT is handled (receive), or for PLACE_HOLD at most
+                _hold(self.server, self)
+            else:  # the upgrade is done: the next phone may start its handshake
+                self._let_go()
         if found is not None:
             self._green, self._raw = found
         try:
-            if found is not None and not self.connected and isinstance(ws, WebSocket):
+            if direct:
                 return self._serve(ws)
             return super()._websocket_handler(ws)  # an upgrade from polling, or TLS: engineio's
         finally:
             self._raw = None
+            self._let_go()
+
+    def _let_go(self) -> None:
+        place, self._place = self._place, None
+        if place is not None:
+            place()
 
     def _serve(self, ws):
         """engineio's handler for a connection opened straight as a WebSocket, without its writer
@@ -750,7 +794,7 @@ def install(mode: str | None = None) -> None:
         driver = importlib.import_module(f"engineio.async_drivers.{mode}")
         driver._async["websocket"] = WebSocketWSGI
         _phone_gate = Gate(PHONE_CONNECTS, driver._async["event"])
-        _handshake_gate = Gate(PHONE_CONNECTS, driver._async["event"])
+        _handshake_gate = Gate(PHONE_HANDSHAKES, driver._async["event"])
         _later = _later_in(mode)
 
 

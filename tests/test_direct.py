@@ -200,6 +200,31 @@ def test_a_staff_screen_never_waits_at_the_phones_gate(monkeypatch):
     assert served[-1] == "second phone"
 
 
+def raw_phone(server, cookie: str) -> websocket.WebSocket:
+    """A phone's WebSocket, opened and given its open packet, its Socket.IO CONNECT not sent."""
+    url = "ws" + server.url.removeprefix("http") + "/socket.io/?EIO=4&transport=websocket"
+    ws = websocket.create_connection(url, header=[f"Cookie: {cookie}"], origin=server.url, timeout=20)
+    assert ws.recv().startswith("0{")
+    return ws
+
+
+def test_phones_that_never_send_their_connect_give_their_places_up_and_staff_never_wait(server):
+    """A reconnect storm is served phone by phone to the end of each one's CONNECT, a bounded
+    number at a time, so the staff screens are not queued behind ten thousand handshakes. A phone
+    that opens its WebSocket and goes quiet holds its place only a moment."""
+    cookie = device_cookie(server)
+    stalled = [raw_phone(server, cookie) for _ in range(direct.PHONE_HANDSHAKES)]  # every place held
+    staff = raw_screen(server, "mc", "mc")  # straight in, places or not
+    assert any(staff.recv().startswith("40") for _ in range(10))
+    asked = time.monotonic()
+    late = raw_phone(server, cookie)  # in once a quiet phone gives its place up (PLACE_HOLD)
+    assert time.monotonic() - asked > 0.5, "every place was held: the next phone had to wait"
+    late.send('40{"screen":"phone"}')
+    assert any(late.recv().startswith("40") for _ in range(3))
+    for ws in [*stalled, staff, late]:
+        ws.close()
+
+
 def test_the_gate_lets_phones_in_in_the_order_they_came_and_passes_on_the_place_of_one_that_gave_up():
     """Green threads, as the server runs them: a waiter killed before or after its place came."""
     import gevent
