@@ -197,18 +197,21 @@ class Client:
             data = self._accepted(data)
             if not data:
                 return
-        for kind, value in self.reader.feed(data):
-            if kind == "message":
-                if isinstance(value, str):
-                    self._packet(value, at)
-            elif kind == "ping":
-                self._write(masked(OP_PONG, value))
-            elif kind == "close":
-                self._lost(CLOSED, f"websocket close {value}")
-            else:
-                self._lost(FAILED, f"websocket protocol error {value}")
-            if self.state == "closed":
-                return
+        try:
+            for kind, value in self.reader.feed(data):
+                if kind == "message":
+                    if isinstance(value, str):
+                        self._packet(value, at)
+                elif kind == "ping":
+                    self._write(masked(OP_PONG, value))
+                elif kind == "close":
+                    self._lost(CLOSED, f"websocket close {value}")
+                else:
+                    self._lost(FAILED, f"websocket protocol error {value}")
+                if self.state == "closed":
+                    return
+        except Exception as error:  # noqa: BLE001 (a message it cannot take closes this one connection only)
+            self._lost(FAILED, f"{type(error).__name__}: {error}")
 
     def _accepted(self, data: bytes) -> bytes:
         """The server's answer to the handshake, read as it comes: once whole and a yes, the
