@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
-    from . import auth, i18n, limits, realtime, security, static_files
+    from . import auth, i18n, limits, realtime, security, static_files, wire
     from .extensions import babel, compress, csrf
     from .services import Day
     from .store import open_store
@@ -117,6 +117,7 @@ def create_app(config: dict | None = None) -> Flask:
         # each connection's events run in its own reader, in order (see realtime.guarded)
         async_handlers=False,
         serializer=realtime.Packet,
+        json=wire,  # orjson (live.wire)
         ping_interval=max(1, int(app.config.get("PING_INTERVAL") or 25)),
         ping_timeout=max(1, int(app.config.get("PING_TIMEOUT") or 20)),
         logger=False,

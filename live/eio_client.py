@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import os
 import socket
 import ssl
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 
 from wsproto.utilities import generate_accept_token
 
+from . import wire
 from .direct import OP_CLOSE, OP_PONG, OP_TEXT, Reader, masked
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; 35 on every architecture we run on
@@ -250,11 +250,11 @@ class Client:
             self._send_text("3" + text[1:])
         elif kind == "0":
             try:
-                opened = json.loads(text[1:])
+                opened = wire.loads(text[1:])
                 self.ping_timeout = (opened.get("pingInterval", 25000) + opened.get("pingTimeout", 20000)) / 1000
             except ValueError:
                 pass
-            self._send_text("40" + json.dumps(self.auth, separators=(",", ":")))
+            self._send_text("40" + wire.dumps(self.auth))
         elif kind == "1":
             self._lost(CLOSED, "engine.io close")
 
@@ -269,7 +269,7 @@ class Client:
         body = rest[digits:]
         if kind == "2":
             try:
-                name, *args = json.loads(body)
+                name, *args = wire.loads(body)
             except ValueError:
                 return
             if self.on_event is not None:
@@ -278,7 +278,7 @@ class Client:
             callback = self._acks.pop(ident, None) if ident is not None else None
             if callback is not None:
                 try:
-                    args = json.loads(body)
+                    args = wire.loads(body)
                 except ValueError:
                     args = []
                 callback(args[0] if args else None, at)
@@ -288,7 +288,7 @@ class Client:
                 self.on_connect(self)
         elif kind == "4":
             try:
-                message = json.loads(body).get("message", "")
+                message = wire.loads(body).get("message", "")
             except (ValueError, AttributeError):
                 message = body[:80]
             self._lost(REFUSED, str(message))
@@ -301,7 +301,7 @@ class Client:
         """Send an event; ``ack(reply, at)`` is called with the server's answer. False when closed."""
         if self.state != "connected":
             return False
-        body = json.dumps([event, data], separators=(",", ":"), ensure_ascii=False)
+        body = wire.dumps([event, data])
         if ack is None:
             return self._send_text("42" + body)
         self._next_ack += 1

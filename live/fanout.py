@@ -21,7 +21,7 @@ import socketio
 import socketio.pubsub_manager
 from redis.exceptions import RedisError
 
-from . import direct, rooms
+from . import direct, rooms, wire
 from .floor import Presence
 from .realtime import Packet
 
@@ -76,7 +76,7 @@ class Fanout(socketio.RedisManager):
             if isinstance(data, bytes) and data.startswith(mine):
                 continue
             try:
-                message = self.json.loads(data)
+                message = wire.read(data)
             except ValueError:
                 continue
             if not isinstance(message, dict):

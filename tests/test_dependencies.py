@@ -22,6 +22,7 @@ FIXED = {
     "flask": ("3.1.1", "CVE-2025-47278: the fallback signing key"),
     "jinja2": ("3.1.6", "CVE-2025-27516: sandbox breakout through |attr"),
     "h11": ("0.16.0", "CVE-2025-43859: chunked-encoding request smuggling"),
+    "orjson": ("3.9.15", "CVE-2024-27454: unbounded recursion on deeply nested JSON"),
 }
 
 
