@@ -364,11 +364,25 @@ class Socket(engineio.socket.Socket):
         self._writing = True  # the OPEN packet engineio queued before the WebSocket opened
         self._drain()
         limit = server.max_http_buffer_size
+        events = server.__dict__.get("live_events")
         while True:
             data = ws.wait()
             if data is None or len(data) > limit:
                 break
             try:
+                if (
+                    events is not None
+                    and type(data) is str
+                    and data[:2] == "42"
+                    and (self._admitted or not self._phone)
+                ):
+                    if self.last_ping:  # as receive() does
+                        self.last_ping = time.time()
+                    ack = events(self.sid, data)
+                    if ack is not None:
+                        if ack:
+                            self.send(engineio.packet.Packet(engineio.packet.MESSAGE, data=ack))
+                        continue
                 self.receive(engineio.packet.Packet(encoded_packet=data))
             except engineio.exceptions.UnknownPacketError:
                 pass
@@ -783,6 +797,13 @@ class WebSocketWSGI:
             if rfile is not None:
                 rfile.close()
         return []
+
+
+def serve_events(server, events) -> None:
+    """Let ``events(eio_sid, text)`` answer a connected client's Socket.IO events on ``server``
+    (an engineio server) before engineio and python-socketio read them: it returns the reply to
+    send, "" when it sent it, or None to leave the message to them (``realtime.Events``)."""
+    server.live_events = events
 
 
 def install(mode: str | None = None) -> None:

@@ -8,11 +8,10 @@ at 2,000 questions a second that was about a tenth of the server's time.
 What orjson refuses, the standard library does as it always did: integers beyond 64 bits and
 strings with lone surrogates on the way out, ``NaN``, ``Infinity`` and escaped lone surrogates on
 the way in (refusing integers of more than 100 digits, as python-engineio's own ``loads`` does).
-orjson reads an integer beyond 64 bits as a float; a client's message holding a number that
-large is read again by the standard library, so ``10**30`` seconds stays an integer, out of range.
-The store's documents and the other processes' messages, written by this server, are read with
-``read``: no such check.
-The text is UTF-8, never ``\\uXXXX`` escapes: a Vietnamese letter costs two or three bytes, not six.
+orjson reads an integer beyond 64 bits as a float; text holding a number that large is read again
+by the standard library, so ``10**30`` seconds stays an integer, out of range. ``NaN`` and the
+infinities, which JSON cannot hold, go out as ``null`` (the standard library wrote ``NaN``, which a
+browser's ``JSON.parse`` refuses). The text is UTF-8, never ``\\uXXXX`` escapes: a Vietnamese letter costs two or three bytes, not six.
 This module is handed to python-socketio and python-engineio as their ``json`` (``dumps`` and
 ``loads``; their keyword arguments, which only choose spacing, are ignored).
 """
@@ -24,7 +23,7 @@ from typing import Any
 
 import orjson
 
-TWO_TO_THE_64 = 2.0**64
+TWO_TO_THE_63 = 2.0**63
 
 
 def dumps(value: Any, **_options: Any) -> str:
@@ -35,7 +34,7 @@ def dumps(value: Any, **_options: Any) -> str:
 
 
 def loads(text: str | bytes, **_options: Any) -> Any:
-    """What a client sent: exactly what the standard library would read."""
+    """Exactly what the standard library would read."""
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -43,16 +42,9 @@ def loads(text: str | bytes, **_options: Any) -> Any:
     return json.loads(text, parse_int=_int) if _huge(value) else value
 
 
-def read(text: str | bytes) -> Any:
-    """What this server wrote (the store's documents, the other processes' broadcasts)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
 def _huge(value: Any) -> bool:
-    """Whether ``value`` holds a number of 2**64 or more: orjson reads such an integer as a float."""
+    """Whether ``value`` holds a float of 2**63 or more (either sign): orjson reads an integer
+    beyond 64 bits as a float, rounded."""
     pending = [value]
     while pending:
         item = pending.pop()
@@ -61,7 +53,7 @@ def _huge(value: Any) -> bool:
             pending.extend(item.values())
         elif kind is list:
             pending.extend(item)
-        elif kind is float and not -TWO_TO_THE_64 < item < TWO_TO_THE_64:
+        elif kind is float and not -TWO_TO_THE_63 < item < TWO_TO_THE_63:
             return True
     return False
 

@@ -617,3 +617,49 @@ def test_the_loadtest_clients_read_a_servers_frames_and_send_frames_a_server_rea
     server.receive_bytes(b"".join(direct.masked(direct.OP_TEXT, t.encode()) for t in texts))
     assert [f.payload for f in server.received_frames()] == texts
     assert Reader(1 << 26, masked=False).feed(direct.masked(direct.OP_TEXT, b"x")) == [("error", PROTOCOL_ERROR)]
+
+
+def answers(ws, count: int) -> list[str]:
+    """The next ``count`` acknowledgements on a raw connection (broadcasts and PINGs skipped)."""
+    got = []
+    while len(got) < count:
+        text = ws.recv()
+        if text.startswith("43"):
+            got.append(text)
+    return got
+
+
+def test_events_are_answered_in_order_the_way_python_socketio_answers_them(server):
+    """Nearly every message is an event with an acknowledgement, answered the short way
+    (realtime.Events); whatever the short way does not take goes python-socketio's way, in the
+    same order, and the answers read exactly as python-socketio writes them."""
+    cookie = device_cookie(server)
+    early = raw_phone(server, cookie)
+    early.send('4201["time.sync"]')  # before its CONNECT: not answered, as python-socketio does
+    early.send('40{"screen":"phone"}')
+    assert any(early.recv().startswith("40") for _ in range(3))
+    early.send('4202["time.sync"]')  # not a phone's event: refused, in words
+    assert answers(early, 1)[0].startswith('432[{"ok":false,"code":"auth.denied"')  # 02 read as 2
+    early.close()
+
+    phone = raw_phone(server, cookie)
+    phone.send('40{"screen":"phone"}')
+    assert any(phone.recv().startswith("40") for _ in range(3))
+    question = {"id": str(uuid.uuid4()), "site": "hall", "text": "Học bổng cho sinh viên vùng cao?"}
+    phone.send("421" + json.dumps(["question.submit", question]))
+    phone.send('42["time.sync"]')  # no acknowledgement asked: python-socketio's way, no answer
+    phone.send('422["time.sync",')  # not JSON: python-socketio's way, logged, the connection kept
+    phone.send("423" + json.dumps(["question.submit", question]))  # the same question again
+    phone.send('424["question.mine",{"ids":[]},"a second payload"]')
+    phone.send('42/other,5["time.sync"]')  # another namespace: never answered
+    phone.send(
+        "4212345678901234567" + json.dumps(["question.submit", question])
+    )  # an id longer than the short way reads
+    one, three, four, long = answers(phone, 4)
+    first = json.loads(one[3:])[0]
+    assert one.startswith("431[") and first["ok"] and first["code"] and first["status"]
+    assert three.startswith("433[") and json.loads(three[3:])[0] == {**first, "repeated": True}
+    assert four.startswith("434[") and json.loads(four[3:])[0]["code"] == "request.malformed"
+    assert long.startswith("4312345678901234567["), long
+    assert json.loads(long[19:])[0] == {**first, "repeated": True}
+    phone.close()
