@@ -250,7 +250,7 @@ class Client:
             self._send_text("3" + text[1:])
         elif kind == "0":
             try:
-                opened = wire.loads(text[1:])
+                opened = wire.read(text[1:])
                 self.ping_timeout = (opened.get("pingInterval", 25000) + opened.get("pingTimeout", 20000)) / 1000
             except ValueError:
                 pass
@@ -269,7 +269,7 @@ class Client:
         body = rest[digits:]
         if kind == "2":
             try:
-                name, *args = wire.loads(body)
+                name, *args = wire.read(body)
             except ValueError:
                 return
             if self.on_event is not None:
@@ -278,7 +278,7 @@ class Client:
             callback = self._acks.pop(ident, None) if ident is not None else None
             if callback is not None:
                 try:
-                    args = wire.loads(body)
+                    args = wire.read(body)
                 except ValueError:
                     args = []
                 callback(args[0] if args else None, at)
@@ -288,7 +288,7 @@ class Client:
                 self.on_connect(self)
         elif kind == "4":
             try:
-                message = wire.loads(body).get("message", "")
+                message = wire.read(body).get("message", "")
             except (ValueError, AttributeError):
                 message = body[:80]
             self._lost(REFUSED, str(message))

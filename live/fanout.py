@@ -76,7 +76,7 @@ class Fanout(socketio.RedisManager):
             if isinstance(data, bytes) and data.startswith(mine):
                 continue
             try:
-                message = wire.loads(data)
+                message = wire.read(data)
             except ValueError:
                 continue
             if not isinstance(message, dict):

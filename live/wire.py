@@ -9,7 +9,8 @@ What orjson refuses, the standard library does as it always did: integers beyond
 strings with lone surrogates on the way out, ``NaN``, ``Infinity`` and escaped lone surrogates on
 the way in (refusing integers of more than 100 digits, as python-engineio's own ``loads`` does).
 orjson reads an integer beyond 64 bits as a float; text holding a number that large is read again
-by the standard library, so ``10**30`` seconds stays an integer, out of range. ``NaN`` and the
+by the standard library, so ``10**30`` seconds stays an integer, out of range (``loads``, for
+what clients send; ``read`` for what the server itself wrote). ``NaN`` and the
 infinities, which JSON cannot hold, go out as ``null`` (the standard library wrote ``NaN``, which a
 browser's ``JSON.parse`` refuses). The text is UTF-8, never ``\\uXXXX`` escapes: a Vietnamese letter costs two or three bytes, not six.
 This module is handed to python-socketio and python-engineio as their ``json`` (``dumps`` and
@@ -34,12 +35,22 @@ def dumps(value: Any, **_options: Any) -> str:
 
 
 def loads(text: str | bytes, **_options: Any) -> Any:
-    """Exactly what the standard library would read."""
+    """What a client sent: exactly what the standard library would read."""
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
         return json.loads(text, parse_int=_int)
     return json.loads(text, parse_int=_int) if _huge(value) else value
+
+
+def read(text: str | bytes) -> Any:
+    """What this server wrote (the store's documents, the other processes' broadcasts; for the load
+    generator, what a server sent): no number beyond 64 bits to look for, since every number the
+    server keeps passed a validator; the walk ``loads`` makes would be a third of the time."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _huge(value: Any) -> bool:

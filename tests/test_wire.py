@@ -40,7 +40,13 @@ def test_a_client_s_message_reads_as_the_standard_library_reads_it(value):
 
 
 finite = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=20
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
 )
 
 
@@ -49,6 +55,7 @@ def test_what_the_server_writes_reads_back_as_it_was(value):
     text = wire.dumps(value)
     assert same(json.loads(text), value)
     assert same(wire.loads(text), value)
+    assert same(wire.read(text), value)
 
 
 def test_numbers_too_large_for_orjson_stay_what_they_were():

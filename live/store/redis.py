@@ -137,7 +137,7 @@ class RedisStore(Store):
             value = self._redis.get(self._doc(key))
         except RedisError as error:
             raise self._unavailable(error) from None
-        return wire.loads(value) if value is not None else None
+        return wire.read(value) if value is not None else None
 
     def transact(self, keys: tuple[str, ...], fn: Transaction) -> tuple[dict[str, dict], int]:
         names = [self._doc(key) for key in keys]
@@ -148,7 +148,7 @@ class RedisStore(Store):
                         pipe.watch(*names)
                         values = pipe.mget(names) if names else []
                         docs = {
-                            key: wire.loads(v) if v is not None else None for key, v in zip(keys, values, strict=True)
+                            key: wire.read(v) if v is not None else None for key, v in zip(keys, values, strict=True)
                         }
                         written = fn(docs)
                         outside = [key for key in written if key not in keys]
@@ -188,7 +188,7 @@ class RedisStore(Store):
         except RedisError as error:
             raise self._unavailable(error) from None
         return [
-            (doc, int(found)) if isinstance(found, int) else (wire.loads(found), None)
+            (doc, int(found)) if isinstance(found, int) else (wire.read(found), None)
             for (_, doc), found in zip(docs, out, strict=True)
         ]
 
@@ -199,7 +199,7 @@ class RedisStore(Store):
             raise self._unavailable(error) from None
         found = {}
         for i in range(1, len(out), 3):
-            found[out[i].decode()] = (int(float(out[i + 1])), wire.loads(out[i + 2]))
+            found[out[i].decode()] = (int(float(out[i + 1])), wire.read(out[i + 2]))
         return found, int(out[0])
 
     def scan(self, prefix: str) -> dict[str, dict]:
@@ -209,7 +209,7 @@ class RedisStore(Store):
             out = self._scan(keys=[self._keys_key], args=[low, high, self._doc_prefix])
         except RedisError as error:
             raise self._unavailable(error) from None
-        return {out[i].decode(): wire.loads(out[i + 1]) for i in range(0, len(out), 2)}
+        return {out[i].decode(): wire.read(out[i + 1]) for i in range(0, len(out), 2)}
 
     def seq(self) -> int:
         try:

@@ -44,7 +44,7 @@ class SqliteStore(Store):
     def get(self, key: str) -> dict | None:
         with self._lock:
             row = self._db.execute("SELECT value FROM docs WHERE key = ?", (key,)).fetchone()
-        return wire.loads(row[0]) if row else None
+        return wire.read(row[0]) if row else None
 
     def transact(self, keys: tuple[str, ...], fn: Transaction) -> tuple[dict[str, dict], int]:
         with self._lock:
@@ -54,7 +54,7 @@ class SqliteStore(Store):
                 docs = {}
                 for key in keys:
                     row = db.execute("SELECT value FROM docs WHERE key = ?", (key,)).fetchone()
-                    docs[key] = wire.loads(row[0]) if row else None
+                    docs[key] = wire.read(row[0]) if row else None
                 written = fn(docs)
                 outside = [key for key in written if key not in keys]
                 if outside:
@@ -85,7 +85,7 @@ class SqliteStore(Store):
                 for key, doc in docs:
                     row = db.execute("SELECT value FROM docs WHERE key = ?", (key,)).fetchone()
                     if row is not None:
-                        out.append((wire.loads(row[0]), None))
+                        out.append((wire.read(row[0]), None))
                         continue
                     seq += 1
                     db.execute(
@@ -107,7 +107,7 @@ class SqliteStore(Store):
                 "SELECT key, value FROM docs WHERE key >= ? AND key < ? ORDER BY key",
                 (prefix, prefix + "\U0010ffff"),
             ).fetchall()
-        return {key: wire.loads(value) for key, value in rows if key.startswith(prefix)}
+        return {key: wire.read(value) for key, value in rows if key.startswith(prefix)}
 
     def changes(self, since: int) -> tuple[dict[str, tuple[int, dict]], int]:
         with self._lock:
@@ -115,7 +115,7 @@ class SqliteStore(Store):
             if seq <= since:
                 return {}, seq
             rows = self._db.execute("SELECT key, value, seq FROM docs WHERE seq > ?", (since,)).fetchall()
-        return {key: (at, wire.loads(value)) for key, value, at in rows}, seq
+        return {key: (at, wire.read(value)) for key, value, at in rows}, seq
 
     def seq(self) -> int:
         with self._lock:
