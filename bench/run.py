@@ -294,7 +294,7 @@ def machine(redis: Redis) -> dict:
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     lock = json.loads((HERE / "reference" / "package-lock.json").read_text())["packages"]
     versions = {p: metadata.version(p) for p in ("Flask-SocketIO", "python-socketio", "python-engineio",
-                                                  "eventlet", "gevent", "redis", "wsproto")}  # fmt: skip
+                                                  "eventlet", "gevent", "redis", "wsproto", "orjson")}  # fmt: skip
     versions["socket.io (npm)"] = lock["node_modules/socket.io"]["version"]
     versions["redis (npm)"] = lock["node_modules/redis"]["version"]
     versions["redis-server"] = redis.version()
