@@ -79,7 +79,7 @@ class Events:
             return None
         try:
             data = wire.loads(text[found.end() - 1 :])
-        except ValueError:
+        except (ValueError, RecursionError):  # python-socketio's way logs it and reads on
             return None
         run = self.handlers.get(data[0]) if type(data) is list and data and type(data[0]) is str else None
         if run is None:

@@ -649,6 +649,7 @@ def test_events_are_answered_in_order_the_way_python_socketio_answers_them(serve
     phone.send("421" + json.dumps(["question.submit", question]))
     phone.send('42["time.sync"]')  # no acknowledgement asked: python-socketio's way, no answer
     phone.send('422["time.sync",')  # not JSON: python-socketio's way, logged, the connection kept
+    phone.send("422" + "[" * 20_000 + "]" * 20_000)  # nested too deep to read: the same
     phone.send("423" + json.dumps(["question.submit", question]))  # the same question again
     phone.send('424["question.mine",{"ids":[]},"a second payload"]')
     phone.send('42/other,5["time.sync"]')  # another namespace: never answered
