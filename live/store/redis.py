@@ -96,10 +96,6 @@ return out
 """
 
 
-def _dumps(value: dict) -> str:
-    return wire.dumps(value)
-
-
 class RedisStore(Store):
     """Documents in Redis under ``prefix``; safe to share between any number of processes."""
 
@@ -159,7 +155,7 @@ class RedisStore(Store):
                             return {}, int(self._redis.get(self._seq_key) or 0)
                         argv = []
                         for key, value in written.items():
-                            argv += [key, _dumps(value)]
+                            argv += [key, wire.dumps(value)]
                         pipe.multi()
                         self._write(
                             keys=[self._seq_key, self._keys_key, self._changed_key, *map(self._doc, written)],
@@ -179,7 +175,7 @@ class RedisStore(Store):
             return []
         argv = []
         for key, doc in docs:
-            argv += [key, _dumps(doc)]
+            argv += [key, wire.dumps(doc)]
         try:
             out = self._insert(
                 keys=[self._seq_key, self._keys_key, self._changed_key, *(self._doc(key) for key, _ in docs)],
