@@ -492,6 +492,9 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
         with app.request_context(environ):
             return messages.reply(error)
 
+    quick: dict = {}  # every guarded handler, for the short way (Events)
+    direct.serve_events(socketio.server.eio, Events(socketio.server, quick))
+
     def guarded(name, handler):
         """Register ``handler(sid, payload)`` for ``name`` straight on the Socket.IO server.
 
@@ -519,9 +522,6 @@ def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
 
         socketio.server.on(name, run, namespace="/")
         quick[name] = run
-
-    quick: dict = {}
-    direct.serve_events(socketio.server.eio, Events(socketio.server, quick))
 
     def time_sync(_sid, _payload=None):
         return {"ok": True, "t": time.time()}

@@ -8,11 +8,12 @@ at 2,000 questions a second that was about a tenth of the server's time.
 What orjson refuses, the standard library does as it always did: integers beyond 64 bits and
 strings with lone surrogates on the way out, ``NaN``, ``Infinity`` and escaped lone surrogates on
 the way in (refusing integers of more than 100 digits, as python-engineio's own ``loads`` does).
-orjson reads an integer beyond 64 bits as a float; text holding a number that large is read again
-by the standard library, so ``10**30`` seconds stays an integer, out of range (``loads``, for
-what clients send; ``read`` for what the server itself wrote). ``NaN`` and the
-infinities, which JSON cannot hold, go out as ``null`` (the standard library wrote ``NaN``, which a
-browser's ``JSON.parse`` refuses). The text is UTF-8, never ``\\uXXXX`` escapes: a Vietnamese letter costs two or three bytes, not six.
+orjson reads an integer beyond 64 bits as a float, so ``loads`` (what clients send) reads text
+holding a number that large again with the standard library: ``10**30`` seconds stays an integer,
+out of range. ``read`` (what the server itself wrote) does not look. ``NaN`` and the infinities,
+which JSON cannot hold, go out as ``null`` (the standard library wrote ``NaN``, which a browser's
+``JSON.parse`` refuses). The text is UTF-8, never ``\\uXXXX`` escapes: a Vietnamese letter costs
+two or three bytes, not six.
 This module is handed to python-socketio and python-engineio as their ``json`` (``dumps`` and
 ``loads``; their keyword arguments, which only choose spacing, are ignored).
 """
