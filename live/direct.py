@@ -37,6 +37,7 @@ import io
 import logging
 import os
 import time
+from socket import SHUT_RDWR
 
 import engineio.exceptions
 import engineio.packet
@@ -358,7 +359,10 @@ class Socket(engineio.socket.Socket):
         about 6 KB of an idle phone's memory, and starting it a tenth of the cost of a connection.
         Here a writer starts only when something is queued, and ends once the queue is empty."""
         server = self.server
-        ws.socket.settimeout(server.ping_interval + server.ping_timeout)
+        # No read timeout (a timer for every wait, ~5 % of a question's cost): a peer that went
+        # away without a word stops answering PINGs, and ``close`` shuts the socket down, which
+        # wakes this reader and a writer stuck on a full buffer
+        ws.raw = self._raw
         self.connected = self.upgraded = True
         self._ws = ws
         self._writing = True  # the OPEN packet engineio queued before the WebSocket opened
@@ -423,7 +427,10 @@ class Socket(engineio.socket.Socket):
                     data = pkt.__dict__.get("_frame") or frame(pkt.encode())
                 self._green.sendall(data)
         except OSError:
-            ws.close()
+            ws.shutdown()
+            while not self.queue.empty():  # nothing more can be written: nobody waits for it
+                self.queue.get(block=False)
+                self.queue.task_done()
         finally:
             self._writing = False
 
@@ -433,10 +440,19 @@ class Socket(engineio.socket.Socket):
         if self._ws is None:
             return super().close(wait=wait, abort=abort, reason=reason)
         super().close(wait=False, abort=abort, reason=reason)
-        if not self._ws.closed:
-            self._kick()  # what is queued, then the end (None): written by a writer
-            if wait:
-                self.queue.join()
+        ws = self._ws
+        if ws.closed:
+            return None
+        if reason == self.server.reason.PING_TIMEOUT:
+            ws.shutdown()  # the client stopped answering: nothing more reaches it
+            return None
+        # what is queued, then the end (None), by a writer. Besides a missed heartbeat (above),
+        # engineio closes a connection itself only when the server stops; python-socketio's
+        # disconnect leaves the connection to the client (and its heartbeat)
+        self._kick()
+        if wait:
+            self.queue.join()
+        return None
 
     def send(self, pkt):
         batch = self._batch
@@ -698,8 +714,10 @@ class WebSocket:
     under gevent runs a task and holds a second file descriptor per connection), and no
     compression (browsers offer permessage-deflate; a zlib state per phone costs tens of KB)."""
 
+    raw = None  # the non-blocking socket under ``socket`` when no read timeout is set (Socket._serve)
+
     def __init__(self, sock, limit: int) -> None:
-        self.socket = sock  # engineio sets its read timeout (ping interval + timeout) here
+        self.socket = sock  # engineio sets its read timeout (ping interval + timeout) here, or not
         self.reader = Reader(limit)
         self.messages: collections.deque = collections.deque()
         self.closed = False
@@ -732,9 +750,25 @@ class WebSocket:
         self.socket.sendall(frame(message))
 
     def close(self, code: int = 1000) -> None:
-        if not self.closed:
-            self.closed = True
-            self._write(closing(code))
+        if self.closed:
+            return
+        self.closed = True
+        if self.raw is None:
+            self._write(closing(code))  # within the socket's timeout
+            return
+        try:
+            self.raw.send(closing(code))  # never waits: a client that stopped reading gets none
+        except OSError:
+            pass
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """Closed now: the tasks reading or writing it wake (FIN follows what is sent already)."""
+        self.closed = True
+        try:
+            self.socket.shutdown(SHUT_RDWR)
+        except OSError:
+            pass
 
     def _write(self, data: bytes) -> None:
         try:

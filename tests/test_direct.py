@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import select
 import socket
@@ -147,6 +148,7 @@ def test_a_quiet_screen_stays_connected_past_the_heartbeat_and_a_silent_one_is_d
     assert mc.call("clock.start", {})["ok"] is True
     projector.wait_for(lambda name, data: name == "clock.changed" and len(projector.received) > before)
     # the bare WebSocket never answered a ping: the server has closed it
+    port = silent.sock.getsockname()[1]
     silent.settimeout(5)
     closed = False
     try:
@@ -158,6 +160,56 @@ def test_a_quiet_screen_stays_connected_past_the_heartbeat_and_a_silent_one_is_d
     except (websocket.WebSocketConnectionClosedException, OSError):
         closed = True
     assert closed
+    let_go(server, port)
+
+
+def holds(server, port: int) -> bool:
+    """Whether the server's process still has a socket for the connection from local ``port``: a
+    task blocked on a connection whose client is gone keeps it, and its memory, for the day."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                local, remote = fields[1].rsplit(":", 1)[1], fields[2].rsplit(":", 1)[1]
+                if int(local, 16) == server.port and int(remote, 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    held = set()
+    for fd in os.listdir(f"/proc/{server.proc.pid}/fd"):
+        try:
+            held.add(os.readlink(f"/proc/{server.proc.pid}/fd/{fd}"))
+        except OSError:
+            pass  # closed meanwhile
+    return bool(inodes & held)
+
+
+def let_go(server, port: int, within: float = 10) -> None:
+    deadline = time.monotonic() + within
+    while holds(server, port):
+        assert time.monotonic() < deadline, "the server still holds the connection of a client that went silent"
+        time.sleep(0.1)
+
+
+def test_a_client_that_stops_reading_and_answering_is_let_go_with_megabytes_waiting_for_it(
+    make_server, async_mode, connect_staff, connect_phone
+):
+    """The server writes to a screen that has stopped reading until the kernel's buffers are full
+    and its writer waits; when the screen also misses the heartbeat, the connection is shut down:
+    the waiting writer and the reader wake, and the task and file descriptor go."""
+    server = make_server(
+        async_mode, env={"LIVE_PING_INTERVAL": "1", "LIVE_PING_TIMEOUT": "1", "LIVE_RATE_LIMITS": LIMITS}
+    )
+    stuck = raw_screen(server, "moderator", "moderator")
+    phones = [connect_phone(server, cookie=device_cookie(server)) for _ in range(3)]
+    ask_together(phones, 60)
+    for n in range(1, 11):  # ~60 KB each answer, never read
+        stuck.send(f'42{n}["questions.get",{{}}]')
+    port = stuck.sock.getsockname()[1]
+    assert holds(server, port)
+    let_go(server, port)
+    watching = connect_staff(server, "moderator")  # the server goes on serving
+    assert watching.call("questions.get", {})["ok"] is True
+    assert b"Traceback" not in server.log().encode()
 
 
 def test_a_staff_screen_never_waits_at_the_phones_gate(monkeypatch):
