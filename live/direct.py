@@ -292,7 +292,8 @@ class Socket(engineio.socket.Socket):
     _admitted = False  # its first message was handled
     _place = None  # its place at the handshake gate, until its CONNECT is handled
     _ws = None  # the WebSocket, when this socket writes to it without engineio's writer task
-    _batch = None  # a staff screen's frames waiting for the end of this moment (see flush)
+    _batch = None  # a staff screen's frames waiting for the end of this moment (see flush), or
+    # a phone's while its CONNECT is handled
 
     def handle_get_request(self, environ, start_response):
         if self._phone is None:
@@ -323,11 +324,15 @@ class Socket(engineio.socket.Socket):
             return super().receive(pkt)
         self._admitted = True
         gate.enter()
+        if self._raw is not None and self._batch is None:
+            self._batch = []  # what its CONNECT sends (the stage, the answer) goes out in one write
         try:
             return super().receive(pkt)
         finally:
             gate.leave()
             self._let_go()  # connected: the next phone may start its handshake
+            if self._batch is not None:
+                self._flush()
 
     def _websocket_handler(self, ws):
         found = _sockets(ws)
@@ -366,7 +371,7 @@ class Socket(engineio.socket.Socket):
         self.connected = self.upgraded = True
         self._ws = ws
         self._writing = True  # the OPEN packet engineio queued before the WebSocket opened
-        self._drain()
+        self._drain(ws.greet())  # after the 101, in the same write
         limit = server.max_http_buffer_size
         events = server.__dict__.get("live_events")
         while True:
@@ -408,14 +413,17 @@ class Socket(engineio.socket.Socket):
             self._writing = True
             self.server.start_background_task(self._drain)
 
-    def _drain(self) -> None:
-        """Write what is queued, in order; end when nothing is left (or at None: the end)."""
+    def _drain(self, first: bytes = b"") -> None:
+        """Write what is queued, in order (after ``first``); end when nothing is left (or at None:
+        the end)."""
         ws, empty = self._ws, self.server.get_queue_empty_exception()
         try:
             while True:
                 try:
                     pkt = self.queue.get(block=False)
                 except empty:
+                    if first:
+                        self._sendall(first)
                     return
                 self.queue.task_done()
                 if pkt is None:
@@ -425,7 +433,9 @@ class Socket(engineio.socket.Socket):
                     data = pkt.data
                 else:
                     data = pkt.__dict__.get("_frame") or frame(pkt.encode())
-                self._green.sendall(data)
+                if first:
+                    data, first = first + data, b""
+                self._sendall(data)
         except OSError:
             ws.shutdown()
             while not self.queue.empty():  # nothing more can be written: nobody waits for it
@@ -433,6 +443,20 @@ class Socket(engineio.socket.Socket):
                 self.queue.task_done()
         finally:
             self._writing = False
+
+    def _sendall(self, data: bytes) -> None:
+        """``data``, all of it, waiting for the phone if need be (gevent's ``sendall`` asks the
+        kernel for the socket's buffer size each time; most writes fit at once)."""
+        raw = self._raw
+        sent = 0
+        if raw is not None:
+            try:
+                sent = raw.send(data)
+            except BlockingIOError:
+                sent = 0
+            if sent == len(data):
+                return
+        self._green.sendall(data[sent:] if sent else data)
 
     def close(self, wait=True, abort=False, reason=None):
         if self._batch is not None:
@@ -528,7 +552,7 @@ class Socket(engineio.socket.Socket):
             if not packets or type(packets[0]) is not _Rest:
                 return packets
             try:
-                self._green.sendall(packets[0].data)
+                self._sendall(packets[0].data)
             except OSError:
                 return []  # the writer closes the WebSocket
             if len(packets) > 1:
@@ -721,9 +745,17 @@ class WebSocket:
         self.reader = Reader(limit)
         self.messages: collections.deque = collections.deque()
         self.closed = False
+        self.greeting = b""  # the 101 answer, written with the first frame (or before reading)
+
+    def greet(self) -> bytes:
+        """The 101 answer not written yet (for the caller to write first), or b""."""
+        greeting, self.greeting = self.greeting, b""
+        return greeting
 
     def wait(self):
         """The next message, or None once the connection is closed."""
+        if self.greeting:
+            self._write(b"")
         while not self.messages:
             if self.closed or self.reader.done:
                 return None
@@ -747,7 +779,7 @@ class WebSocket:
     def send(self, message) -> None:
         if self.closed:
             raise OSError("WebSocket closed")
-        self.socket.sendall(frame(message))
+        self.socket.sendall(self.greet() + frame(message))
 
     def close(self, code: int = 1000) -> None:
         if self.closed:
@@ -757,7 +789,7 @@ class WebSocket:
             self._write(closing(code))  # within the socket's timeout
             return
         try:
-            self.raw.send(closing(code))  # never waits: a client that stopped reading gets none
+            self.raw.send(self.greet() + closing(code))  # never waits: a client that stopped reading gets none
         except OSError:
             pass
         self.shutdown()
@@ -772,7 +804,7 @@ class WebSocket:
 
     def _write(self, data: bytes) -> None:
         try:
-            self.socket.sendall(data)
+            self.socket.sendall(self.greet() + data)
         except OSError:
             self.closed = True
 
@@ -808,13 +840,13 @@ class WebSocketWSGI:
             start_response("400 Bad Request", [("Connection", "close"), ("Content-Type", "text/plain")])
             return [b"WebSocket upgrade expected"]
         accept = generate_accept_token(key.encode("latin-1"))
-        sock.sendall(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
         if "eventlet.set_idle" in environ:  # a graceful stop need not wait for this connection
             environ["eventlet.set_idle"]()
         ws = WebSocket(sock, self.server.max_http_buffer_size + 1024)
+        ws.greeting = (  # written with the OPEN packet: one write instead of two
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
         try:
             self.handler(ws)
         except OSError:
