@@ -123,25 +123,16 @@ def open_files_limit() -> int:
     return soft
 
 
-def settle_memory() -> None:
-    """Move everything built at start-up (the app, templates, the conference, imported modules)
-    out of the garbage collector's sight: a full collection then walks only what the
-    connections made, which shortens the pauses a broadcast to thousands of sockets can hit."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
-
 def run(app, socketio, host: str, port: int, backlog: int) -> None:
     """Serve until stopped, with a listen backlog a reconnect storm of thousands of phones needs."""
     mode = app.config["ASYNC_MODE"]
     open_files_limit()
     if mode in ("eventlet", "gevent"):
-        from . import direct
+        from . import direct, memory
 
         direct.install(mode)
         app.wsgi_app = direct.PhoneGate(app.wsgi_app)  # outside Flask-SocketIO's middleware
+        socketio.start_background_task(memory.keep_tidy, socketio.sleep)
     if mode == "eventlet":
         import eventlet
         import eventlet.wsgi
@@ -151,7 +142,7 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
 
         listener = eventlet.listen((host, port), backlog=backlog)
         no_delay(listener)
-        settle_memory()
+        memory.settle()
         eventlet.wsgi.server(listener, app, log_output=False, max_size=MAX_CONNECTIONS, debug=False, protocol=Protocol)
     elif mode == "gevent":
         from gevent import pywsgi
@@ -168,7 +159,7 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
         server = pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None, backlog=backlog)
         server.init_socket()
         no_delay(server.socket)
-        settle_memory()
+        memory.settle()
         server.serve_forever()
     else:  # threading: for debugging only
         socketio.run(app, host=host, port=port, debug=False, use_reloader=False, allow_unsafe_werkzeug=True)
