@@ -364,7 +364,7 @@ class Socket(engineio.socket.Socket):
         about 6 KB of an idle phone's memory, and starting it a tenth of the cost of a connection.
         Here a writer starts only when something is queued, and ends once the queue is empty."""
         server = self.server
-        # No read timeout (a timer for every wait, ~5 % of a question's cost): a peer that went
+        # No read timeout (a timer for every wait, ~8 % of a question's cost): a peer that went
         # away without a word stops answering PINGs, and ``close`` shuts the socket down, which
         # wakes this reader and a writer stuck on a full buffer
         ws.raw = self._raw
