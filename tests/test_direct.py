@@ -202,7 +202,7 @@ def test_a_client_that_stops_reading_and_answering_is_let_go_with_megabytes_wait
     stuck = raw_screen(server, "moderator", "moderator")
     phones = [connect_phone(server, cookie=device_cookie(server)) for _ in range(3)]
     ask_together(phones, 60)
-    for n in range(1, 11):  # ~60 KB each answer, never read
+    for n in range(1, 61):  # ~100 KB each answer: more than the kernel buffers (4 MB at most), never read
         stuck.send(f'42{n}["questions.get",{{}}]')
     port = stuck.sock.getsockname()[1]
     assert holds(server, port)
