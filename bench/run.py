@@ -157,6 +157,32 @@ class Target:
                 self.proc.wait(5)
 
 
+class Screens:
+    """bench/screens.py: the staff screens of the kill -9 measurement, connected and ready."""
+
+    def __init__(self, target: Target, staff: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "screens.py"), target.url, json.dumps(target.links()), str(staff)],
+            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )  # fmt: skip
+        line = self.proc.stdout.readline().strip()
+        if line != "ready":
+            self.stop()
+            raise RuntimeError(f"bench/screens.py: {line or 'exited'}")
+
+    def synced_at(self) -> float | None:
+        """The Unix time the last screen held a new snapshot after the restart, or None."""
+        result = json.loads(self.proc.stdout.readline() or "{}")
+        if "error" in result:
+            print(f"bench/screens.py: {result}", file=sys.stderr, flush=True)
+        return result.get("synced_at")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self.proc.wait(10)
+
+
 def page_kb(base: str) -> float | None:
     """The phone page and what it links (styles, scripts) as a first visit fetches them, gzip, in KB."""
     parts = urllib.request.urlparse(base)
@@ -192,6 +218,7 @@ async def measure(target: Target, phones: int, staff: int, args) -> dict:
                       connect_rate=args.connect_rate, drain=30)  # fmt: skip
     run = Rehearsal(options)
     run.log = lambda line: print(line, file=sys.stderr, flush=True)
+    loop = asyncio.get_running_loop()
     out: dict = {}
     try:
         await run.setup()
@@ -246,22 +273,30 @@ async def measure(target: Target, phones: int, staff: int, args) -> dict:
         verification = await run.verify()
         out["lost"] = run.pending() + len(verification["missing"]) + verification["unverified"]
 
-        # kill -9 and restart: every staff screen resynced (a fresh snapshot), every phone back
-        target.kill9()
-        end = time.time() + 10
-        while (run.stats.phones_connected or run.stats.staff_connected) and time.time() < end:
-            await asyncio.sleep(0.05)
-        listening = await asyncio.get_running_loop().run_in_executor(None, target.start)
-        staff_at = phones_at = None
-        end = time.time() + 120
-        while time.time() < end and (staff_at is None or phones_at is None):
-            await asyncio.sleep(0.02)
-            now = time.time()
-            if staff_at is None and all(s.synced.is_set() for s in run.staff):
-                staff_at = now
-            if phones_at is None and run.stats.phones_connected >= len(run.phones):
-                phones_at = now
-        out["resync_staff"] = staff_at - listening if staff_at else None
+        # kill -9 and restart: every staff screen resynced (a fresh snapshot), every phone back. The
+        # staff screens are measured in a process of their own (bench/screens.py: on the day they are
+        # other devices; here they would wait for the generator's core); the generator's step aside
+        screens = await loop.run_in_executor(None, Screens, target, staff)
+        try:
+            for screen in run.staff:
+                screen.stop()
+            target.kill9()
+            end = time.time() + 10
+            while run.stats.phones_connected and time.time() < end:
+                await asyncio.sleep(0.05)
+            listening = await loop.run_in_executor(None, target.start)
+            phones_at = None
+            end = time.time() + 120
+            while time.time() < end and phones_at is None:
+                await asyncio.sleep(0.02)
+                if run.stats.phones_connected >= len(run.phones):
+                    phones_at = time.time()
+            staff_at = await loop.run_in_executor(None, screens.synced_at)
+        finally:
+            screens.stop()
+        # 0 if they were back before the bench saw /healthz answer: the connections that waited in
+        # the listening socket's queue while the server started are served at once, staff first
+        out["resync_staff"] = max(0.0, staff_at - listening) if staff_at else None
         out["resync_phones"] = phones_at - listening if phones_at else None
         out["rss_mb"] = rss_kb(target.proc.pid) / 1024
     finally:
@@ -327,7 +362,9 @@ def write(path: Path, results: dict, info: dict, command: str, args) -> None:
         f"per second = questions acknowledged ÷ time, {args.concurrency} phones each sending its next question as soon as "
         f"the last is acknowledged, for {args.submit_seconds:g} s; "
         f"the burst: {args.burst} phones (or all, if fewer) send at the same instant; resync = from the restarted "
-        "server answering /healthz to every staff screen holding a new `state.snapshot` / every phone connected; "
+        "server answering /healthz to every staff screen holding a new `state.snapshot` (the staff screens of this "
+        "step in a process of their own, bench/screens.py: on the day they are other devices; 0 when they were back "
+        "before the bench saw /healthz answer) / every phone connected; "
         f"idle = Socket.IO events phones received over {args.idle:g} s with nothing changing (heartbeats are not events).",
         "",
     ]

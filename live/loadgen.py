@@ -231,6 +231,12 @@ class Options:
     seed: int | None = None
 
 
+# reconnection delays (first, most), in seconds: the staff screens' pages (static/js/common.js);
+# phones try sooner than the phone page (Socket.IO's 1 s, 5 s), the harder case for the server
+STAFF_RECONNECT = (0.25, 0.5)
+PHONE_RECONNECT = (0.5, 5.0)
+
+
 def _backoff(attempt: int, first: float, most: float) -> float:
     """The Socket.IO client's reconnection delay: doubling, capped, randomised by ±50 %."""
     return min(most, first * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.5)
@@ -321,7 +327,7 @@ class Phone:
             stats.failed[detail.split(":", 1)[0][:60] or why] += 1
         if self.alive:
             self.attempt += 1
-            self.run.loop.call_later(_backoff(self.attempt - 1, 0.5, 5.0), self._reconnect)
+            self.run.loop.call_later(_backoff(self.attempt - 1, *PHONE_RECONNECT), self._reconnect)
 
     def _reconnect(self) -> None:
         if self.alive:
@@ -397,6 +403,7 @@ class Staff:
         self.alive = True
         self.up = False
         self.synced = asyncio.Event()  # a state.snapshot arrived since the last (re)connection
+        self.synced_at = 0.0  # when the last one arrived (the kernel's receive stamp)
         self.recent: deque[tuple[str, int]] = deque(maxlen=200)  # (id, version) from question.added
         self.sites: list[str] = []
 
@@ -431,6 +438,7 @@ class Staff:
         elif name == "state.snapshot":
             stats.snapshots += 1
             self.sites = [s["id"] for s in data.get("sites") or [] if isinstance(s, dict) and s.get("id")]
+            self.synced_at = at
             self.synced.set()
         elif name == "question.added":
             question = data.get("question") or {}
@@ -451,7 +459,7 @@ class Staff:
             stats.failed[detail.split(":", 1)[0][:60] or why] += 1
         if self.alive:
             self.attempt += 1
-            self.run.loop.call_later(_backoff(self.attempt - 1, 0.25, 1.0), self._reconnect)
+            self.run.loop.call_later(_backoff(self.attempt - 1, *STAFF_RECONNECT), self._reconnect)
 
     def _reconnect(self) -> None:
         if self.alive:
