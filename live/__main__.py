@@ -131,6 +131,7 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
         from . import direct, memory
 
         direct.install(mode)
+        app.extensions["live.day"].in_thread = direct.native(mode)  # a PIN's hash: not on the loop
         app.wsgi_app = direct.PhoneGate(app.wsgi_app)  # outside Flask-SocketIO's middleware
         socketio.start_background_task(memory.keep_tidy, socketio.sleep)
     if mode == "eventlet":

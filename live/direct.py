@@ -885,6 +885,19 @@ def install(mode: str | None = None) -> None:
         _later = _later_in(mode)
 
 
+def native(mode: str):
+    """``run(fn, *args)``: ``fn(*args)`` in a native thread of the mode's pool, the calling green
+    thread waiting for it while the others run. For work that releases the GIL (a PIN's scrypt
+    hash, 0.1 s of a core during which every connection of the process would otherwise wait)."""
+    if mode == "gevent":
+        import gevent
+
+        return lambda fn, *args: gevent.get_hub().threadpool.apply(fn, args)
+    import eventlet.tpool
+
+    return eventlet.tpool.execute
+
+
 def _later_in(mode: str):
     """``later(fn)``: call ``fn`` from the event loop once the running task lets the others run."""
     if mode == "gevent":

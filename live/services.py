@@ -45,6 +45,10 @@ class PinAttempt:
     new_locks: tuple[pins.Lock, ...] = ()
 
 
+def _here(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
 @functools.cache
 def _decoy_hash() -> str:
     """A hash to check a PIN against when the role has none: a refusal takes the same time."""
@@ -105,6 +109,9 @@ class Day:
         self.store = store if isinstance(store, Replicated) else Replicated(store)
         self.replica = self.store.replica
         self.now = now
+        # runs a PIN's hash (scrypt: ~0.1 s of one core, the GIL released); ``__main__.run`` makes
+        # it a native thread under eventlet and gevent, where the loop would stop every connection
+        self.in_thread: Callable[..., Any] = _here
         self.desk = Desk(self.store, now, limiter)
         self._snapshot: tuple[int, dict] | None = None  # (replica version, the state without seq and time)
 
@@ -174,7 +181,7 @@ class Day:
         PIN opened (``realtime``'s revocation watch)."""
         if role not in access.ROLES:
             raise DomainError("access.unknown_role")
-        hashed = generate_password_hash(pins.new_pin(pin, again))
+        hashed = self.in_thread(generate_password_hash, pins.new_pin(pin, again))
         now = self.now()
 
         def fn(docs):
@@ -218,7 +225,7 @@ class Day:
         if outcome["lock"] is not None:
             return PinAttempt(role, lock=outcome["lock"])
         stored = pin_hashes(self.store.get(PINS)).get(role)
-        right = check_password_hash(stored or _decoy_hash(), typed) and stored is not None
+        right = self.in_thread(check_password_hash, stored or self.in_thread(_decoy_hash), typed) and stored is not None
         if not right:
             return PinAttempt(role, new_locks=outcome["new"])
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,9 +26,12 @@ from test_cluster import cluster  # noqa: F401  (the fixture: two processes shar
 from test_realtime import try_connect
 
 from live.pins import LOCK, ROLE_LIMIT
+from live.services import Day
+from live.store import SqliteStore
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MC_PIN, CHAIR_PIN, NEW_PIN = "482913", "730518264", "615042"
+ROOT = Path(__file__).resolve().parent.parent
 WRONG = ["713904", "520866", "394417", "861205", "275530", "908143"]
 REFUSED = "Mã PIN không đúng, hoặc vai trò này chưa được đặt mã PIN."
 ERROR = re.compile(r'id="(?:pin|form)-error">([^<]*)<')
@@ -333,6 +340,62 @@ def test_the_admin_who_changes_the_admin_pin_stays_signed_in(server):
     assert done.status_code == 200 and "Đã đặt mã PIN cho vai trò Quản trị." in done.text
     assert sign_in(server, "admin", "604172")[0].status_code == 403, "the old PIN no longer signs in"
     assert sign_in(server, "admin", "839201")[0].status_code == 303
+
+
+def test_a_pin_is_hashed_and_checked_by_the_days_thread_runner(tmp_path):
+    """Setting and checking a PIN go through ``Day.in_thread`` (``__main__.run`` makes it a native
+    thread under eventlet and gevent): the hash is never computed anywhere else."""
+    day = Day(SqliteStore(str(tmp_path)))
+    day.setup(demo=True)
+    ran = []
+    day.in_thread = lambda fn, *args: ran.append(fn.__name__) or fn(*args)
+    day.set_pin("mc", MC_PIN, MC_PIN)
+    assert ran == ["generate_password_hash"]
+    assert day.pin_sign_in("mc", MC_PIN, "10.0.0.7").mark is not None
+    assert day.pin_sign_in("chair", MC_PIN, "10.0.0.7").mark is None  # no PIN: the decoy, checked the same way
+    assert ran == ["generate_password_hash", "check_password_hash", "_decoy_hash", "check_password_hash"]
+
+
+NATIVE = """
+import sys
+mode = sys.argv[1]
+if mode == "gevent":
+    from gevent import monkey; monkey.patch_all()
+    import gevent; spawn, sleep = gevent.spawn, gevent.sleep
+else:
+    import eventlet; eventlet.monkey_patch(); spawn, sleep = eventlet.spawn, eventlet.sleep
+from werkzeug.security import check_password_hash, generate_password_hash
+from live import direct
+
+ticks = 0
+def tick():  # every other connection of the server, in one green thread
+    global ticks
+    while True:
+        sleep(0.001)
+        ticks += 1
+spawn(tick)
+sleep(0.01)
+stored = generate_password_hash("482913")
+counts = []
+for run in (lambda fn, *args: fn(*args), direct.native(mode)):
+    before = ticks
+    assert run(check_password_hash, stored, "482913") is True
+    assert run(check_password_hash, stored, "482914") is False
+    counts.append(ticks - before)
+print(*counts)
+"""
+
+
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_while_a_pin_is_checked_the_other_connections_go_on(mode):
+    """A PIN's scrypt hash takes ~0.1 s of a core: on the loop every connection waits for it (no
+    tick of the green thread beside it), in ``direct.native``'s thread they go on."""
+    done = subprocess.run([sys.executable, "-c", NATIVE, mode], capture_output=True, text=True, timeout=60,
+                          cwd=ROOT, env={**os.environ, "PYTHONWARNINGS": "ignore"})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    on_loop, in_thread = map(int, done.stdout.split())
+    assert on_loop <= 1, "the check ran on the loop"
+    assert in_thread >= 10
 
 
 # ---------------------------------------------------------------- B: revoking drops the screens
