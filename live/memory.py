@@ -37,8 +37,10 @@ SLOW = 0.05  # seconds: a collection this long is logged
 
 def settle() -> None:
     """At start-up: collect, freeze what is left, and stop CPython's own full collections."""
+    global _seen
     gc.collect()
     gc.freeze()
+    _seen = gc.get_count()[2]
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, NEVER)
 
@@ -50,8 +52,8 @@ def tend(clock=time.perf_counter) -> tuple[int, float]:
     global _seen
     began = clock()
     found = gc.collect() if gc.get_count()[2] - _seen <= WALKS else gc.collect(1)
-    _seen = gc.get_count()[2]
     gc.freeze()
+    _seen = gc.get_count()[2]  # after the freeze, which sets the counters to 0 (CPython 3.11)
     took = clock() - began
     if took >= SLOW:
         log.info("garbage collection: %d objects freed in %.0f ms", found, took * 1000)
