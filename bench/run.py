@@ -3,7 +3,7 @@
     python bench/run.py --phones 2000,5000,10000 --staff 60
 
 One Redis (temporary directory, free port, appendonly yes, appendfsync always); each server in
-turn on it (a key prefix of its own per run), driven by the same generator (``live.loadgen``, the
+turn on it (a key prefix of its own per run), driven by the same generator (``live.tools.loadgen``, the
 one ``live loadtest`` uses), measured the same way; then BENCHMARKS.md: a table per number of
 phones with each figure's ratio to the reference, and the issue's targets met or not.
 
@@ -38,8 +38,8 @@ sys.path.insert(0, str(HERE))
 
 import report  # noqa: E402
 
-from live.loadgen import REHEARSAL_LIMITS, Options, Rehearsal, percentiles  # noqa: E402
-from live.loadtest import store_links  # noqa: E402
+from live.tools.loadgen import REHEARSAL_LIMITS, Options, Rehearsal, percentiles  # noqa: E402
+from live.tools.loadtest import store_links  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 ROLES = ("mc", "moderator", "projector", "chair")
@@ -345,7 +345,7 @@ def write(path: Path, results: dict, info: dict, command: str, args) -> None:
         "",
         "live against a reference server written with Node's `socket.io` doing the same job (bench/reference/),",
         "on the same machine, the same Redis (append-only, fsync on every write), driven by the same generator",
-        "(`live.loadgen`, the one `live loadtest` uses). Written by `bench/run.py`; see README, Benchmarks.",
+        "(`live.tools.loadgen`, the one `live loadtest` uses). Written by `bench/run.py`; see README, Benchmarks.",
         "",
         f"Command: `{command}`",
         "",

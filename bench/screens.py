@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from live.loadgen import Options, Rehearsal  # noqa: E402
+from live.tools.loadgen import Options, Rehearsal  # noqa: E402
 
 WAIT = 120.0  # seconds for the server to go away, and again to come back
 

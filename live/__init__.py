@@ -1,129 +1,29 @@
-"""live: the real-time server for the day of a youth dialogue conference."""
+"""live: the real-time server for the dialogue conference between a chairman and the youth.
+
+The folders are the layers, each importing only those below it (held by the import-linter
+contracts in pyproject.toml and tests/deploy/test_layers.py):
+
+    tools/      the load generator and ``live loadtest``; the server never imports them
+    app.py      the application factory: wires the web and real-time adapters to the services
+    realtime/   the Socket.IO adapter: the event registry's handlers, broadcasts, several processes
+    web/        the Flask adapter: settings, sessions, languages, headers, the views
+    services/   load → one transition → save → what to announce
+    store/      the Store interface; SQLite and Redis behind one contract
+    formats/    bytes in, bytes out: site files, exports, the notice (DOCX), QR, the wire's JSON
+    core/       pure rules: no Flask, Socket.IO, storage or I/O
+    transport/  the only place that touches engineio, socketio, gevent and eventlet internals
+"""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
-
-from . import config as settings
 
 if TYPE_CHECKING:
     from flask import Flask
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _no_routing_for_socket_events(create_url_adapter):
-    """Flask-SocketIO runs each event in a request context made from its connection's environ,
-    and Flask matches that environ's URL (/socket.io/) against every route each time, for
-    nothing: no event handler builds or reads a URL. After the connect (``saved_session`` in the
-    environ, see auth.SessionInterface), an event's context gets no URL adapter."""
-
-    def create(request):
-        if request is not None and "saved_session" in request.environ:
-            return None
-        return create_url_adapter(request)
-
-    return create
-
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application: settings, store, extensions, screens, real-time handlers."""
-    from flask import Flask
-    from flask_socketio import SocketIO
+    """Build the application (``live.app.create_app``); kept here so ``live:create_app()`` works."""
+    from live.app import create_app as factory
 
-    from . import auth, i18n, limits, realtime, security, static_files, wire
-    from .extensions import babel, compress, csrf
-    from .services import Day
-    from .store import open_store
-    from .views import admin, api, errors, phone, reports, screens, sites
-    from .views import replies as written_replies
-
-    app = Flask(
-        __name__,
-        template_folder=os.path.join(ROOT, "templates"),
-        static_folder=os.path.join(ROOT, "static"),
-    )
-    app.config.update(settings.from_env())
-    app.config.update(config or {})
-    app.config["PUBLIC_URL"] = settings.public_url(app.config)
-
-    store = open_store(app.config)
-    day = Day(store, limiter=limits.Limiter(limits.parse_rules(app.config.get("RATE_LIMITS") or "")))
-    day.setup(demo=bool(app.config["DEMO"]))
-    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or day.secret_key()
-    app.config.update(
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=app.config["PUBLIC_URL"].startswith("https://"),
-        SESSION_COOKIE_NAME="live_session",
-        PERMANENT_SESSION_LIFETIME=7 * 24 * 3600,
-        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
-        # a national conference's admin form carries thousands of sites
-        MAX_FORM_MEMORY_SIZE=8 * 1024 * 1024,
-        MAX_FORM_PARTS=100_000,
-        WTF_CSRF_TIME_LIMIT=None,
-        BABEL_DEFAULT_LOCALE="vi",
-        BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),
-        TEMPLATES_AUTO_RELOAD=False,
-        # a phone on weak 3G loads its page in about a third of the bytes (gzip is in every browser)
-        COMPRESS_ALGORITHM=["gzip"],
-        COMPRESS_LEVEL=6,
-    )
-    app.json.ensure_ascii = False  # Vietnamese as UTF-8 in JSON, not six bytes per letter
-    app.session_interface = auth.SessionInterface()  # the cookie read at connect, not per event
-    app.create_url_adapter = _no_routing_for_socket_events(app.create_url_adapter)
-    app.extensions["live.day"] = day
-    security.init_logging(app.config.get("LOG_LEVEL", "INFO"))
-
-    babel.init_app(app, locale_selector=i18n.select_locale)
-    csrf.init_app(app)
-    compress.init_app(app)
-    static_files.init_app(app)  # static files gzipped once, not per request
-    i18n.init_app(app)
-    security.init_app(app)
-
-    errors.init_app(app)
-    app.register_blueprint(screens.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(phone.bp)
-    app.register_blueprint(sites.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(written_replies.bp)
-
-    if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = int(app.config["PROXY_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-    options = {}
-    presence = None
-    if app.config.get("REDIS_URL"):  # several processes: broadcasts and the roll call go through Redis
-        from . import fanout
-
-        prefix = app.config.get("REDIS_PREFIX") or "live"
-        options["client_manager"] = fanout.Fanout(
-            app.config["REDIS_URL"], fanout.channel(prefix), on_resubscribe=lambda: realtime.resync(socketio, day)
-        )
-        presence = fanout.SharedPresence(app.config["REDIS_URL"], prefix, fanout.new_process_id())
-    socketio = SocketIO(
-        app,
-        async_mode=app.config["ASYNC_MODE"],
-        # the handshake is refused from any page but ours: the public URL, never "*"
-        cors_allowed_origins=settings.allowed_origins(app.config),
-        max_http_buffer_size=64 * 1024,
-        # each connection's events run in its own reader, in order (see realtime.guarded)
-        async_handlers=False,
-        serializer=realtime.Packet,
-        json=wire,  # orjson (live.wire)
-        ping_interval=max(1, int(app.config.get("PING_INTERVAL") or 25)),
-        ping_timeout=max(1, int(app.config.get("PING_TIMEOUT") or 20)),
-        logger=False,
-        engineio_logger=False,
-        **options,
-    )
-    app.extensions["live.connections"] = realtime.register(socketio, day, presence)
-    app.extensions["live.socketio"] = socketio
-    return app
+    return factory(config)

@@ -17,7 +17,7 @@ def _async_mode(argv: list[str]) -> str:
 
 
 def settings_default() -> str:
-    from .config import DEFAULTS  # imports nothing that monkey patching must precede
+    from live.web.config import DEFAULTS  # imports nothing that monkey patching must precede
 
     return DEFAULTS["ASYNC_MODE"]
 
@@ -42,7 +42,7 @@ def _patch(argv: list[str]) -> None:
 
 import argparse  # noqa: E402  (argparse and config import nothing that monkey patching must precede)
 
-from . import config as settings  # noqa: E402
+from live.web import config as settings  # noqa: E402
 
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +67,8 @@ def _config(args: argparse.Namespace) -> dict:
 
 def serve(args: argparse.Namespace) -> int:
     """Start the real-time server and print every screen's link to this console."""
-    from . import access, create_app
+    from live import create_app
+    from live.core import access
 
     config = _config(args)
     if config["ASYNC_MODE"] not in settings.ASYNC_MODES:
@@ -128,7 +129,7 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
     mode = app.config["ASYNC_MODE"]
     open_files_limit()
     if mode in ("eventlet", "gevent"):
-        from . import direct, memory
+        from live.transport import direct, memory
 
         direct.install(mode)
         app.extensions["live.day"].in_thread = direct.native(mode)  # a PIN's hash: not on the loop
@@ -168,9 +169,10 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
 
 def links(args: argparse.Namespace) -> int:
     """Print one line per screen: role, a tab, the full URL."""
-    from . import access, replies
-    from .services import Day
-    from .store import open_store
+    from live.core import access
+    from live.services import replies
+    from live.services.day import Day
+    from live.store import open_store
 
     config = _config(args)
     store = open_store(config)
@@ -180,7 +182,7 @@ def links(args: argparse.Namespace) -> int:
     base = settings.public_url(config) if (args.public_url or args.port or config.get("PUBLIC_URL")) else None
     for role, url in access.links(base or day.public_url() or settings.public_url(config), day.tokens()):
         print(f"{role}\t{url}")
-    # each answering department's own link for its written replies (live/replies.py)
+    # each answering department's own link for its written replies (live/services/replies.py)
     for department, url in replies.links(base or day.public_url() or settings.public_url(config), day):
         print(f"co-quan:{department['id']}\t{url}")
     store.close()
@@ -203,14 +205,16 @@ def parser() -> argparse.ArgumentParser:
     _store_options(show)
     show.add_argument("--port", type=int, help="cổng máy chủ, để dựng địa chỉ khi không có --public-url")
     show.set_defaults(func=links)
-    from .loadtest import add_parser as add_loadtest  # the load rehearsal (issue 7): options in live/loadtest.py
+    from live.tools.loadtest import (
+        add_parser as add_loadtest,  # the load rehearsal (issue 7): options in live/tools/loadtest.py
+    )
 
     add_loadtest(commands)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .errors import StoreUnavailable
+    from live.core.errors import StoreUnavailable
 
     args = parser().parse_args(argv)
     try:

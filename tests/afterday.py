@@ -15,7 +15,7 @@ from pathlib import Path
 
 from corpora import naughty_strings
 
-from live.services import Day
+from live.services.day import Day
 from live.store import SqliteStore
 
 CORPORA = Path(__file__).resolve().parent / "corpora"

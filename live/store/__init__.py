@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import Store
-from .sqlite import SqliteStore
+from live.store.base import Store
+from live.store.sqlite import SqliteStore
 
 __all__ = ["Store", "SqliteStore", "open_store"]
 
@@ -11,7 +11,7 @@ __all__ = ["Store", "SqliteStore", "open_store"]
 def open_store(config: dict) -> Store:
     """Open the store the configuration names: Redis when ``REDIS_URL`` is set, else SQLite in ``DATA_DIR``."""
     if config.get("REDIS_URL"):
-        from .redis import RedisStore
+        from live.store.redis import RedisStore
 
         return RedisStore(config["REDIS_URL"], prefix=config.get("REDIS_PREFIX") or "live")
     return SqliteStore(config["DATA_DIR"])

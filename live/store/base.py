@@ -41,7 +41,7 @@ class Store(ABC):
         """Every document written after sequence number ``since``, as ``key → (seq, document)``
         with the sequence number of its last write, and the current sequence number, read at one
         instant. ``changes(0)`` is everything. A process keeps its in-memory copy current with it
-        (``live.replica``)."""
+        (``live.services.replica``)."""
 
     @abstractmethod
     def seq(self) -> int:
@@ -77,7 +77,7 @@ class Store(ABC):
         commit: live.store.group), so a burst costs one write and one fsync per batch."""
         group = self.__dict__.get("_group")
         if group is None:
-            from .group import GroupCommit
+            from live.store.group import GroupCommit
 
             group = self.__dict__.setdefault("_group", GroupCommit(lambda docs: self.insert_many(docs)))
         return group.insert(key, doc)

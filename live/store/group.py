@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..errors import StoreUnavailable
+from live.core.errors import StoreUnavailable
 
 Insert = tuple[str, dict]
 Result = tuple[dict, "int | None"]  # (the document now stored, its seq; None: it was there already)

@@ -24,9 +24,9 @@ import logging
 import redis
 from redis.exceptions import RedisError, WatchError
 
-from .. import wire
-from ..errors import StoreUnavailable
-from .base import Store, Transaction
+from live.core.errors import StoreUnavailable
+from live.formats import wire
+from live.store.base import Store, Transaction
 
 log = logging.getLogger("live.store")
 

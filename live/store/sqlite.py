@@ -6,8 +6,8 @@ import os
 import sqlite3
 import threading
 
-from .. import wire
-from .base import Store, Transaction
+from live.formats import wire
+from live.store.base import Store, Transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (

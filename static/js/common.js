@@ -1,5 +1,5 @@
 /* Shared by every staff screen: the connection, the server clock, and the agenda clock's
- * arithmetic (the same as live/clock.py). Nothing ticks over the network: the server sends
+ * arithmetic (the same as live/core/clock.py). Nothing ticks over the network: the server sends
  * state (timestamps and durations) and each screen computes what to show, every 200 ms, from
  * the server's time corrected for this device's clock offset. */
 (function () {
@@ -246,7 +246,7 @@
     if (change.speaker) next.speaker = change.speaker;
     apply(next);
   });
-  // the bridge points' floor: who speaks, who asked (live/floor.py)
+  // the bridge points' floor: who speaks, who asked (live/core/floor.py)
   socket.on("floor.changed", (change) => {
     if (change.seq < state.seq) return;
     apply(Object.assign({}, state, { seq: change.seq, floor: change.floor }));

@@ -8,7 +8,7 @@
  * Answers per site count a question once, when one that this screen holds leaves the queue as
  * answered or forwarded: a push that the snapshot already counted finds nothing to remove. A
  * question on screen that leaves with a null view was answered or forwarded too: the lifecycle
- * (live/questions.py) has no other way out of "on_screen" but back to "approved". */
+ * (live/core/questions.py) has no other way out of "on_screen" but back to "approved". */
 (function () {
   "use strict";
 
@@ -51,7 +51,7 @@
     return i < 0 ? model.themes.length : i;
   }
 
-  /** The server's order (live/desk.py Desk.queue): theme order, then rank, then id. */
+  /** The server's order (live/services/desk.py Desk.queue): theme order, then rank, then id. */
   function compare(a, b) {
     const ta = themeIndex(a.theme);
     const tb = themeIndex(b.theme);

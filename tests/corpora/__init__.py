@@ -1,6 +1,6 @@
 """Hostile input lists for tests, copied from ../shared/corpora (licences beside each list): the Big
 List of Naughty Strings (``blns.txt``), and the XSS payload lists of PayloadsAllTheThings, payloadbox
-and SecLists (one folder each, read by tests/test_hostile_browser.py)."""
+and SecLists (one folder each, read by tests/screens/test_hostile_browser.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,187 @@
+"""Roles, secret links, and the one table of who may do what.
+
+Staff screens open through a secret link per role (``/k/<token>``, 192 bits from ``secrets``).
+Following a link records a *grant* in the signed session cookie and redirects to the screen, so
+the secret leaves the address bar at once. A grant is a fingerprint of the token it came from:
+regenerating a role's token revokes every grant made with the old one.
+
+A role may also have a PIN set by the admin (``/dang-nhap``). Only a salted hash of it is stored;
+a grant made with a PIN is a fingerprint of that hash (``pin_mark``), so changing or clearing the
+PIN revokes every session opened with the old one, and a link and a PIN revoke independently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets as _secrets
+
+PUBLIC = "public"  # the pseudo-role of every visitor: a phone needs no link
+
+ROLES = ("admin", "moderator", "mc", "chair", "projector", "site", "qr-sheet")
+
+# the page each role's link opens
+HOME = {
+    "admin": "admin.page",
+    "moderator": "screens.moderator",
+    "mc": "screens.mc",
+    "chair": "screens.chair",
+    "projector": "screens.projector",
+    "site": "sites.screens",
+    "qr-sheet": "sites.sheet",
+}
+
+# which roles may open each screen (the admin may open every staff screen, to rehearse)
+SCREENS = {
+    "admin": {"admin"},
+    "moderator": {"moderator", "admin"},
+    "mc": {"mc", "admin"},
+    "chair": {"chair", "admin"},
+    "projector": {"projector", "admin"},
+    # a bridge point's own display (one link for every technician; the page lists the sites)
+    "site": {"site", "admin"},
+    # the printable A4 sheet of QR posters, and the QR images themselves
+    "qr-sheet": {"qr-sheet", "site", "admin"},
+    # a young person's phone: public, no link needed
+    "phone": {PUBLIC},
+    # after the day: the exports, the conclusion notice draft and the answers' summaries
+    "reports": {"moderator", "admin"},
+    # written replies (live/web/views/replies.py): the secretariat approves them. The public answers
+    # page (/tra-loi) and the lookup by tracking code (/tra-cuu) need no link, and a department's
+    # page (/co-quan/<token>) checks its own link on every request: none of them is a screen here,
+    # because a PUBLIC screen would let any visitor's socket join the staff screens' room
+    "replies": {"moderator", "admin"},
+}
+
+
+def _table(*rows: tuple[str, set[str]]) -> dict[str, frozenset[str]]:
+    table: dict[str, frozenset[str]] = {}
+    for name, roles in rows:
+        if name in table:
+            raise ValueError(f"event {name!r} registered twice")
+        if not roles <= set(ROLES) | {PUBLIC}:
+            raise ValueError(f"event {name!r} names an unknown role")
+        table[name] = frozenset(roles)
+    return table
+
+
+RUN_CLOCK = {"mc", "admin"}
+DESK = {"moderator", "admin"}  # the secretariat: sees every question, enters questions from the floor
+ROLL = {"mc", "moderator", "admin"}  # who sees the roll call of the bridge points
+SITE = {"site", "admin"}  # a bridge point's own screen
+
+# every Socket.IO event a client may send, and the roles that may send it
+EVENTS = _table(
+    ("time.sync", set(ROLES)),
+    ("state.get", set(ROLES)),
+    ("clock.start", RUN_CLOCK),
+    ("clock.pause", RUN_CLOCK),
+    ("clock.next", RUN_CLOCK),
+    ("clock.previous", RUN_CLOCK),
+    ("clock.jump", RUN_CLOCK),
+    ("clock.adjust", RUN_CLOCK),
+    ("clock.finish", RUN_CLOCK),
+    ("clock.reset", {"admin"}),
+    ("speaker.start", RUN_CLOCK),
+    ("speaker.stop", RUN_CLOCK),
+    ("speaker.reset", RUN_CLOCK),
+    # a young person's phone (no link: the connection's only role is PUBLIC)
+    ("question.submit", {PUBLIC}),
+    ("question.mine", {PUBLIC}),
+    # the secretariat
+    ("questions.get", DESK),
+    ("question.enter", DESK),
+    ("question.approve", DESK),
+    ("question.reject", DESK),
+    ("question.merge", DESK),
+    ("question.reopen", DESK),
+    ("question.edit", DESK),
+    ("question.assign", DESK),
+    ("question.note", DESK),
+    ("question.similar", DESK),
+    ("question.order", DESK | RUN_CLOCK),
+    # the MC puts questions on screen and closes them
+    ("question.show", RUN_CLOCK),
+    ("question.hide", RUN_CLOCK),
+    ("question.answer", RUN_CLOCK),
+    ("question.forward", RUN_CLOCK | DESK),
+    # after the day: the secretariat keeps the record and approves the written replies
+    ("question.summarize", DESK),
+    ("question.route", DESK),
+    ("question.publish", DESK),
+    ("question.send_back", DESK),
+    ("question.withdraw", DESK),
+    ("audit.get", {"admin"}),
+    # the bridge points: roll call and asking to speak
+    ("roll.get", ROLL),
+    ("floor.request", SITE),
+    ("floor.cancel", SITE),
+    ("floor.give", RUN_CLOCK),
+    ("floor.dismiss", RUN_CLOCK),
+    ("floor.end", RUN_CLOCK),
+)
+
+
+def may(roles: set[str] | frozenset[str], event: str) -> bool:
+    """Whether any of ``roles`` may send ``event``; unknown events are denied."""
+    allowed = EVENTS.get(event)
+    return bool(allowed and allowed & set(roles))
+
+
+def may_open(roles: set[str] | frozenset[str], screen: str) -> bool:
+    return bool(SCREENS.get(screen, set()) & (set(roles) | {PUBLIC}))
+
+
+def new_token() -> str:
+    """A fresh secret for a role link: 192 bits, URL-safe."""
+    return _secrets.token_urlsafe(24)
+
+
+def fingerprint(token: str) -> str:
+    """What a session keeps of a token: enough to check it, useless to open a link."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+PIN_MARK = "pin:"  # how a grant made with a PIN starts (a link's grant is plain hex)
+
+
+def pin_mark(pin_hash: str) -> str:
+    """What a session keeps of a PIN sign-in: a fingerprint of the stored hash (a new salt each
+    time the PIN is set, so setting it again, even to the same digits, revokes the old sessions)."""
+    return PIN_MARK + hashlib.sha256(("pin:" + pin_hash).encode()).hexdigest()[:32]
+
+
+def role_for_token(tokens: dict[str, str], token: str) -> str | None:
+    """The role whose link carries ``token``, compared in constant time."""
+    found = None
+    for role, secret in tokens.items():
+        if hmac.compare_digest(secret.encode(), token.encode()):
+            found = role
+    return found
+
+
+def uses_pin(grants: dict[str, str]) -> bool:
+    """Whether any grant came from a PIN (only then do its holder's roles depend on the PINs)."""
+    return any(isinstance(mark, str) and mark.startswith(PIN_MARK) for mark in (grants or {}).values())
+
+
+def valid_roles(grants: dict[str, str], tokens: dict[str, str], pins: dict[str, str] | None = None) -> set[str]:
+    """The roles whose grants still match the current tokens or PIN hashes (``role → hash``):
+    revoked links and changed or cleared PINs drop out."""
+    valid = set()
+    for role, mark in (grants or {}).items():
+        if not isinstance(mark, str):
+            continue
+        if mark.startswith(PIN_MARK):
+            current = (pins or {}).get(role)
+            if isinstance(current, str) and hmac.compare_digest(mark, pin_mark(current)):
+                valid.add(role)
+        elif role in tokens and hmac.compare_digest(mark, fingerprint(tokens[role])):
+            valid.add(role)
+    return valid
+
+
+def links(base_url: str, tokens: dict[str, str]) -> list[tuple[str, str]]:
+    """One (role, URL) per staff screen, in a stable order."""
+    base = base_url.rstrip("/")
+    return [(role, f"{base}/k/{tokens[role]}") for role in ROLES if role in tokens]

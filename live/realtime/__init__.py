@@ -1,0 +1,1 @@
+"""The Socket.IO adapter: connections, event handlers, broadcasts, several processes over Redis."""

@@ -1,0 +1,562 @@
+"""Questions coming in: from phones by QR code, and from the floor through the secretariat.
+
+The service between the pure lifecycle (``questions.py``) and the handlers. Each question is
+one document ``q:<id>`` in the store, written once under the id the phone made, so a retry of
+the same question finds it there and is acknowledged again without a second copy. The count
+of questions per site, for the roll call, is derived from the questions in memory: a submission
+writes its own document and nothing shared, so thousands of phones never contend for one key.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Callable
+from typing import Any
+
+from live.core import limits, questions, rooms
+from live.core.errors import DomainError
+from live.services import replies
+from live.services.day import CONFERENCE, Change
+
+PREFIX = "q:"
+COUNTS = "question_counts"  # no longer written (the counts are derived from the questions); old stores keep it
+STAGE = "stage"  # {"question": id | None}: what is on screen now
+CHANNELS = ("qr", "paper", "spoken")
+FLOOR_CHANNELS = ("paper", "spoken")
+MINE_LIMIT = 50
+
+# what a staff screen sees of a question (the phone's device id and the fold key stay inside)
+STAFF_FIELDS = (
+    "id",
+    "code",
+    "site",
+    "channel",
+    "text",
+    "original_text",
+    "name",
+    "group",
+    "theme",
+    "department",
+    "status",
+    "version",
+    "received_at",
+    "updated_at",
+    "reason",
+    "merged_into",
+    "shown_at",
+    "answered_at",
+    "forwarded_at",
+    "notes",
+    "rank",
+    "origins",
+    "deadline",
+    "summary",
+    "reply_text",
+    "reply_state",
+    "reply_at",
+    "reply_by",
+    "reply_note",
+    "published_at",
+)
+QUEUE_STATUSES = (questions.APPROVED, questions.ON_SCREEN)
+# Jaccard of trigrams: between unrelated pairs (< 0.3) and rewordings (≥ 0.5) in tests/test_questions.py
+SIMILAR_THRESHOLD = 0.4
+AUDIT = "audit:"
+
+# every action on a question: its event is "question.<action>"; the arguments it takes
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "approve": (),
+    "reject": ("reason",),
+    "merge": ("into",),
+    "reopen": (),
+    "edit": ("text",),
+    "assign": ("theme", "department"),
+    "note": ("notes",),
+    "order": ("after",),
+    "show": (),
+    "hide": (),
+    "answer": (),
+    "forward": ("department", "deadline"),
+    # after the day: the record for the conclusion notice, and the written replies
+    "summarize": ("summary",),
+    "route": ("department", "deadline"),
+    "reply": ("text", "department"),
+    "publish": (),
+    "send_back": ("note",),
+    "withdraw": (),
+}
+# a department writes its reply through its own link's page (live/web/views/replies.py), not a socket
+SOCKET_ACTIONS = tuple(a for a in ACTIONS if a != "reply")
+
+
+def key(question_id: str) -> str:
+    return PREFIX + question_id
+
+
+def staff_view(question: dict) -> dict:
+    """A question as the secretariat and the MC see it."""
+    return {name: question.get(name) for name in STAFF_FIELDS}
+
+
+def phone_view(question: dict, merged_into: dict | None = None, departments: dict[str, str] | None = None) -> dict:
+    """A question as its asker's phone sees it: never the secretariat's reasons, and its written
+    reply only once published (never a draft or a note; a merged question shows its target's)."""
+    answered = replies.answered_for(question, merged_into)
+    return {
+        "id": question["id"],
+        "code": question["code"],
+        "text": question["text"],
+        "site": question["site"],
+        "status": questions.public_status(question, merged_into),
+        "received_at": question["received_at"],
+        "reply": replies.public_reply(answered, departments or {}),
+    }
+
+
+def origin_of(question: dict, names: dict[str, str]) -> str:
+    site_name = names.get(question["site"], question["site"])
+    return questions.shown_origin(site_name, questions.group_label(question.get("group")))
+
+
+def queue_view(question: dict, names: dict[str, str]) -> dict:
+    """A question as the MC and the chairman see it: approved ones only, with its origin."""
+    view = {
+        name: question.get(name)
+        for name in (
+            "id", "code", "site", "text", "name", "group", "theme", "department",
+            "notes", "status", "rank", "version", "origins",
+        )
+    }  # fmt: skip
+    view["site_name"] = names.get(question["site"], question["site"])
+    view["origin"] = origin_of(question, names)
+    return view
+
+
+def _changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if k not in ("version", "updated_at") and before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def _valid_id(value: Any) -> str:
+    if not isinstance(value, str) or not questions._QUESTION_ID.fullmatch(value):
+        raise DomainError("question.bad_id")
+    return value
+
+
+def _fingerprint(question: dict) -> questions.Fingerprint:
+    folded = question.get("fold")
+    return questions.fingerprint(question["text"], folded if isinstance(folded, str) else None)
+
+
+class Desk:
+    """Takes questions in, durably and exactly once, and lists them for the secretariat."""
+
+    def __init__(self, store, now: Callable[[], float] = time.time, limiter: limits.Limiter | None = None) -> None:
+        self.store = store
+        self.replica = store.replica  # this process's copy of every question (live.services.replica)
+        self.now = now
+        self.limiter = limiter or limits.Limiter()
+        self._index: dict[str, tuple[str, frozenset, str]] | None = None  # see _duplicates_index
+        # questions learnt since the last search, by id, in the order they first came
+        self._unindexed: collections.OrderedDict[str, dict] = collections.OrderedDict()
+        self._duplicates = questions.DuplicateIndex()
+        self._views: dict[str, tuple[int, Any]] = {}  # name → (replica version, a derived list)
+        self.replica.watch(PREFIX, lambda _key, question: self._remember(question))
+        self._known: tuple | None = None  # (conference document, its site ids, its theme ids)
+        self._sites: dict[str, str] | None = None  # question id → its site, for the counts per site
+        self._per_site: dict[str, int] = {}
+        self.replica.watch(PREFIX, lambda _key, question: self._count(question))
+
+    # ------------------------------------------------------------ taking questions in
+
+    def submit(self, payload: Any, *, device: str, address: str) -> tuple[dict, bool, Change | None]:
+        """A question from a phone: (the stored question, whether it was a retry, what to send).
+
+        The acknowledgement that follows means the question is on disk. Sending the same id
+        again returns the stored question and changes nothing, whatever else the retry carries.
+        """
+        if not isinstance(payload, dict):
+            raise DomainError("question.malformed")
+        ident = _valid_id(payload.get("id"))
+        known = self.replica.get(key(ident))  # a retry this process already wrote: from memory
+        if known is not None:
+            return known, True, None
+        now = self.now()
+        try:
+            record = self._validate(payload, now)
+            refused = self.limiter.check(now, device=device, site=record["site"], address=address)
+            if refused is not None:
+                scope, wait = refused
+                raise DomainError(f"limit.{scope}", retry_after=wait)
+        except DomainError:
+            # a retry whose first copy another process wrote a moment ago is answered, not refused
+            stored = self.store.get(key(ident))
+            if stored is not None:
+                return stored, True, None
+            raise
+        return self._store(dict(record, channel="qr", device=device))
+
+    def enter(self, payload: Any, *, by: str) -> tuple[dict, bool, Change | None]:
+        """A question received on paper or spoken at a site, typed in by the secretariat."""
+        if not isinstance(payload, dict):
+            raise DomainError("question.malformed")
+        channel = payload.get("channel")
+        if channel not in FLOOR_CHANNELS:
+            raise DomainError("question.bad_channel")
+        fields = {k: v for k, v in payload.items() if k != "channel"}
+        stored = self.store.get(key(_valid_id(fields.get("id"))))
+        if stored is not None:
+            return stored, True, None
+        record = self._validate(fields, self.now())
+        return self._store(dict(record, channel=channel, device=None, entered_by=by))
+
+    def _validate(self, payload: dict, now: float) -> dict:
+        try:
+            return self._check(payload, now, self.replica.get(CONFERENCE))
+        except DomainError:
+            # the sites and themes as this process last learnt them; an admin may have added one
+            # a moment ago through another process: the store decides before anyone is refused
+            return self._check(payload, now, self.store.get(CONFERENCE))
+
+    def _check(self, payload: dict, now: float, doc: dict | None) -> dict:
+        known = self._known
+        if known is None or known[0] is not doc:  # documents are replaced, never changed in place
+            sites = frozenset(site["id"] for site in (doc or {}).get("sites", []))
+            themes = frozenset(theme["id"] for theme in (doc or {}).get("themes", []))
+            known = self._known = (doc, sites, themes)
+        return questions.validate_submission(payload, sites=known[1], themes=known[2], now=now)
+
+    def _store(self, record: dict) -> tuple[dict, bool, Change | None]:
+        # one document per question and nothing shared, written with the other questions arriving
+        # at the same moment (group commit): concurrent submissions never conflict, and a burst
+        # costs one write per batch (the counts per site are derived in memory: see counts())
+        stored, seq = self.store.insert(key(record["id"]), record)
+        if seq is None:  # the same id arrived twice at once: the first one wins
+            return stored, True, None
+        # its likely duplicates follow as question.similar, once the phone has its acknowledgement
+        # (realtime.Suggester): a burst is acknowledged first, compared after
+        # the count per site on the roll call follows (realtime.RollCounts): one message per
+        # site every moment, however many questions it sent in it
+        return (
+            record,
+            False,
+            Change(seq, [("question.added", {"seq": seq, "question": staff_view(record)}, rooms.desk())]),
+        )
+
+    # ------------------------------------------------------------ moderation and the MC
+
+    def act(self, action: str, payload: Any, *, role: str, name: str = "") -> tuple[dict, Change]:
+        """One person's action on one question, refused when they acted on an old version."""
+        if action not in ACTIONS:
+            raise DomainError("question.unknown_action", action=str(action)[:40])
+        if not isinstance(payload, dict):
+            raise DomainError("question.malformed")
+        unknown = sorted(set(map(str, payload)) - {"id", "version", *ACTIONS[action]})
+        if unknown:
+            raise DomainError("question.bad_argument", action=action, argument=unknown[0][:40])
+        ident = _valid_id(payload.get("id"))
+        version = payload.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise DomainError("question.bad_version")
+        args = {k: payload[k] for k in ACTIONS[action] if k in payload}
+        now = self.now()
+        current = self.get(ident)
+        if current is None:
+            raise DomainError("question.not_found")
+        if action == "order":
+            args = {"rank": self._rank_after(current, args.get("after"))}
+        stage = self.store.get(STAGE) or {}
+        # the questions this action may touch beside its own: a merge target, the one on screen
+        others = []
+        if action == "merge":
+            into = args.get("into")
+            if not isinstance(into, str) or not questions._QUESTION_ID.fullmatch(into) or into == ident:
+                raise DomainError("question.bad_merge")
+            others.append(into)
+        if action == "reopen" and current.get("merged_into"):
+            others.append(current["merged_into"])
+        if action == "show" and stage.get("question") not in (None, ident):
+            others.append(stage["question"])
+        audit_key = f"{AUDIT}{time.time_ns():020d}:{ident[:12]}"
+        keys = (key(ident), *(key(o) for o in others), STAGE, CONFERENCE, audit_key)
+
+        def fn(docs):
+            question = docs[key(ident)]
+            doc = docs[CONFERENCE] or {}
+            context = {
+                "themes": {t["id"] for t in doc.get("themes", [])},
+                "departments": {d["id"] for d in doc.get("departments", [])},
+            }
+            if (docs[STAGE] or {}).get("question") != stage.get("question"):
+                raise DomainError("question.conflict", version=question["version"])
+            extra = {}
+            if action == "assign":
+                if not args:
+                    raise DomainError("question.bad_argument", action=action, argument="")
+                extra = {k: v for k, v in context.items() if k[:-1] in args}
+            elif action == "forward" or (action == "route" and "department" in args):
+                extra = {"departments": context["departments"]}
+            given = dict(args)
+            if action == "forward" and not given.get("deadline"):
+                # forwarded without a deadline (the MC's tablet): 15 days, see replies.default_deadline
+                given["deadline"] = replies.default_deadline(doc.get("date"), now)
+            new = questions.transition(question, action, now, expected_version=version, **given, **extra)
+            out = {key(ident): new}
+            if action == "merge":
+                target = docs[key(args["into"])]
+                if target is None:
+                    raise DomainError("question.bad_merge")
+                questions.check_merge_target(question, target)
+                mine = [{k: question.get(k) for k in ("id", "code", "site", "name", "group")}]
+                origins = [o for o in target.get("origins") or [] if o["id"] != ident]
+                out[key(target["id"])] = {**target, "origins": origins + mine + list(question.get("origins") or [])}
+            elif action == "reopen" and question.get("merged_into") and docs[key(question["merged_into"])]:
+                target = docs[key(question["merged_into"])]
+                gone = {ident, *(o["id"] for o in question.get("origins") or [])}
+                out[key(target["id"])] = {
+                    **target,
+                    "origins": [o for o in target.get("origins") or [] if o["id"] not in gone],
+                }
+            if action == "show":
+                previous = stage.get("question")
+                if previous and docs[key(previous)] and docs[key(previous)]["status"] == questions.ON_SCREEN:
+                    out[key(previous)] = questions.transition(docs[key(previous)], "hide", now, expected_version=None)
+                out[STAGE] = {"question": ident, "since": now}
+            elif action in ("hide", "answer", "forward") and stage.get("question") == ident:
+                out[STAGE] = {"question": None, "since": now}
+            before, after = _changed_fields(question, new)
+            out[audit_key] = {
+                "at": now, "role": role, "name": name, "action": action, "question": ident,
+                "code": question["code"], "before": before, "after": after,
+            }  # fmt: skip
+            return out
+
+        written, seq = self.store.transact(keys, fn)
+        return written[key(ident)], self._announce(seq, written)
+
+    def _rank_after(self, question: dict, after: Any) -> float:
+        """The rank that puts ``question`` right after ``after`` (None: first) in its theme."""
+        queue = [q for q in self.all() if q["status"] in QUEUE_STATUSES and q["id"] != question["id"]]
+        if after is not None:
+            anchor = next((q for q in queue if q["id"] == after), None)
+            if anchor is None:
+                raise DomainError("question.bad_order")
+            theme = anchor.get("theme")
+        else:
+            theme = question.get("theme")
+        line = sorted((q for q in queue if q.get("theme") == theme), key=lambda q: (q.get("rank") or 0, q["id"]))
+        if after is None:
+            return (line[0].get("rank") or 0) - 1.0 if line else float(self.now())
+        i = next(n for n, q in enumerate(line) if q["id"] == after)
+        low = line[i].get("rank") or 0
+        return (low + (line[i + 1].get("rank") or 0)) / 2 if i + 1 < len(line) else low + 1.0
+
+    def _announce(self, seq: int, written: dict) -> Change:
+        """What every audience hears after an action: each shaped for who receives it."""
+        self.replica.refresh()  # the conference and stage as other processes left them
+        names = self.site_names()
+        departments = self.department_names()
+        emits = []
+        changed = [doc for k, doc in written.items() if k.startswith(PREFIX)]
+        for question in changed:
+            emits.append(("question.changed", {"seq": seq, "question": staff_view(question)}, rooms.desk()))
+            # answered and forwarded ones leave the queue with their status, for the counts per site
+            visible = QUEUE_STATUSES + (questions.ANSWERED, questions.FORWARDED)
+            view = queue_view(question, names) if question["status"] in visible else None
+            emits.append(("question.changed", {"seq": seq, "id": question["id"], "question": view}, rooms.queue()))
+            for asker in self._askers(question):
+                status = {
+                    "id": asker["id"],
+                    "code": asker["code"],
+                    "status": questions.public_status(question),
+                    # None also takes a withdrawn reply off the phone
+                    "reply": replies.public_reply(question, departments),
+                }
+                emits.append(("question.status", status, rooms.device(asker["device"])))
+        if STAGE in written:
+            current = {"seq": seq, "question": self.current()}
+            emits.append(("question.current", current, rooms.screens()))  # staff screens first
+            emits.append(("question.current", current, rooms.phones()))  # "being answered now" on phones
+        return Change(seq, emits)
+
+    def _askers(self, question: dict) -> list[dict]:
+        """The phone-sent questions whose askers follow ``question``: itself and those merged in."""
+        found = [question] + [self.get(o["id"]) or {} for o in question.get("origins") or []]
+        return [q for q in found if q.get("device")]
+
+    def similar(self, payload: Any) -> list[dict]:
+        """The questions most like this one, for the secretariat to merge."""
+        ident = _valid_id(payload.get("id") if isinstance(payload, dict) else None)
+        question = self.get(ident)
+        if question is None:
+            raise DomainError("question.not_found")
+        return self._similar(question)
+
+    def suggest(self, question_id: str) -> list[dict] | None:
+        """A new question's likely duplicates among those this process knows (its replica, kept
+        current by the caller), or None when it is gone from the secretariat's sight."""
+        question = self.replica.get(key(question_id))
+        if question is None or question["status"] in (questions.REJECTED, questions.MERGED):
+            return None
+        # compared with the questions that came before it (a later one is compared with it in
+        # turn): behind a storm, each suggestion indexes only its own share of the backlog
+        return self._similar(question, refresh=False, until=question_id)
+
+    def _similar(self, question: dict, refresh: bool = True, until: str | None = None) -> list[dict]:
+        if refresh:
+            self.replica.refresh()  # questions other processes took in since
+        index = self._duplicates_index(until)
+        known = self._index.get(question["id"]) if self._index is not None else None
+        mine = known[1] if known and known[0] == question["text"] else _fingerprint(question)
+        found = index.query(mine, threshold=SIMILAR_THRESHOLD, exclude=question["id"])
+        return [{"id": ident, "score": round(score, 3)} for ident, score in found]
+
+    def _duplicates_index(self, until: str | None = None) -> questions.DuplicateIndex:
+        """The trigram index of every question a duplicate may be (not rejected, not merged),
+        kept up to date from the replica; ``_index`` holds id → (text, trigrams, status).
+        With ``until``, only the questions learnt up to that one (in the order they came) are
+        brought in; the others wait for the next search.
+
+        Built from memory once; each question's trigrams are computed once per text.
+        """
+        if self._index is None:
+            self.replica.refresh()
+            self._index = {}
+            for question in self.replica.scan(PREFIX).values():
+                self._index_one(question)
+        self._index_now(until)
+        return self._duplicates
+
+    def _remember(self, question: dict) -> None:
+        if self._index is None:
+            return
+        # indexed when a search next needs it (the suggester, after the acknowledgements)
+        self._unindexed[question["id"]] = question
+
+    def _index_now(self, until: str | None = None) -> None:
+        """Index the questions learnt since, in the order they first arrived (ties go to the
+        earlier): all of them, or those up to ``until``."""
+        pending = self._unindexed
+        if until is not None and until not in pending:
+            return  # indexed already, and every question before it
+        while pending:
+            ident, question = pending.popitem(last=False)
+            self._index_one(question)
+            if ident == until:
+                return
+
+    def _index_one(self, question: dict) -> None:
+        ident = question["id"]
+        known = self._index.get(ident)
+        fp = known[1] if known and known[0] == question["text"] else _fingerprint(question)
+        self._index[ident] = (question["text"], fp, question["status"])
+        self._duplicates.add(ident, fp)  # first, so that ties keep the order questions came in
+        if question["status"] in (questions.REJECTED, questions.MERGED):
+            self._duplicates.remove(ident)
+
+    def audit(self) -> list[dict]:
+        """Every moderation and MC action, oldest first (append-only)."""
+        self.replica.refresh()
+        return list(self.replica.scan(AUDIT).values())
+
+    # ------------------------------------------------------------ reading
+
+    def get(self, question_id: str) -> dict | None:
+        return self.store.get(key(question_id))
+
+    def _derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """A list built from every question, rebuilt only when the replica changed."""
+        self.replica.refresh()
+        version = self.replica.version
+        cached = self._views.get(name)
+        if cached is None or cached[0] != version:
+            cached = (version, build())
+            self._views[name] = cached
+        return cached[1]
+
+    def all(self) -> list[dict]:
+        """Every question, oldest first (shared: never change them)."""
+
+        def build():
+            found = list(self.replica.scan(PREFIX).values())
+            found.sort(key=lambda q: (q["received_at"], q["id"]))
+            return found
+
+        return list(self._derived("all", build))
+
+    def for_desk(self) -> list[dict]:
+        return self._derived("desk", lambda: [staff_view(q) for q in self.all()])
+
+    def mine(self, payload: Any) -> list[dict]:
+        """What a phone may know of the questions it sent (by the ids it made)."""
+        ids = payload.get("ids") if isinstance(payload, dict) else None
+        if not isinstance(ids, list) or len(ids) > MINE_LIMIT:
+            raise DomainError("question.malformed")
+        found = []
+        departments = self.department_names()
+        for ident in dict.fromkeys(ids):
+            question = self.store.get(key(_valid_id(ident)))
+            if question is None:
+                continue
+            target = self.store.get(key(question["merged_into"])) if question.get("merged_into") else None
+            found.append(phone_view(question, target, departments))
+        return found
+
+    def department_names(self) -> dict[str, str]:
+        doc = self.replica.get(CONFERENCE) or {}
+        return {d["id"]: d["name"] for d in doc.get("departments", [])}
+
+    def site_names(self) -> dict[str, str]:
+        doc = self.replica.get(CONFERENCE) or {}
+        return {site["id"]: site["name"] for site in doc.get("sites", [])}
+
+    def queue(self) -> dict:
+        """What the MC and the chairman start from: the approved queue and answers per site."""
+        return self._derived("queue", self._queue)
+
+    def _queue(self) -> dict:
+        doc = self.replica.get(CONFERENCE) or {}
+        order = {t["id"]: n for n, t in enumerate(doc.get("themes", []))}
+        names = self.site_names()
+        everything = self.all()
+        waiting = [q for q in everything if q["status"] in QUEUE_STATUSES]
+        waiting.sort(key=lambda q: (order.get(q.get("theme"), len(order)), q.get("rank") or 0, q["id"]))
+        answered: dict[str, int] = {}
+        for q in everything:
+            if q["status"] in (questions.ANSWERED, questions.FORWARDED):
+                for site in {q["site"], *(o["site"] for o in q.get("origins") or [])}:
+                    answered[site] = answered.get(site, 0) + 1
+        return {"questions": [queue_view(q, names) for q in waiting], "answered": answered}
+
+    def counts(self) -> dict[str, int]:
+        """Questions received so far, by site."""
+        if self._sites is None:
+            self._sites = {}
+            for question in list(self.replica.scan(PREFIX).values()):
+                self._count(question)
+        return dict(self._per_site)
+
+    def _count(self, question: dict) -> None:
+        if self._sites is None or question["id"] in self._sites:
+            return  # not counting yet (counts() starts from the whole replica), or counted already
+        self._sites[question["id"]] = question["site"]
+        self._per_site[question["site"]] = self._per_site.get(question["site"], 0) + 1
+
+    def current(self) -> dict | None:
+        """The question on screen now, as every screen may show it, or None (from the replica)."""
+        stage = self.replica.get(STAGE) or {}
+        question = self.replica.get(key(stage["question"])) if stage.get("question") else None
+        if question is None or question.get("status") != questions.ON_SCREEN:
+            return None
+        doc = self.replica.get(CONFERENCE) or {}
+        names = {site["id"]: site["name"] for site in doc.get("sites", [])}
+        site_name = names.get(question["site"], question["site"])
+        return {
+            "id": question["id"],
+            "text": question["text"],
+            "site": question["site"],
+            "site_name": site_name,
+            "group": question.get("group"),
+            "origin": questions.shown_origin(site_name, questions.group_label(question.get("group"))),
+        }

@@ -1,0 +1,1 @@
+"""The Flask adapter: settings, sessions, languages, headers, reports and the views."""

@@ -1,0 +1,206 @@
+"""Written replies: the department's page (its own secret link), the secretariat's replies page,
+the lookup by tracking code and the public answers page.
+
+Every change goes through ``Desk.act`` (version-checked, audited) and is broadcast like a socket
+action, so the secretariat's consoles and the asker's phone follow it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from live.core import questions
+from live.core.errors import DomainError
+from live.core.text import clean
+from live.formats.exports import TIMEZONE
+from live.realtime.handlers import broadcast
+from live.services import replies
+from live.web import messages
+from live.web.auth import current_roles, day, screen
+
+bp = Blueprint("replies", __name__)
+log = logging.getLogger("live.access")
+
+SECRETARIAT_ACTIONS = ("publish", "send_back", "withdraw", "route")
+NAME_LIMIT = 40
+# how a refusal is answered: someone else changed it first, or it is not this department's
+STATUS = {"question.conflict": 409, "question.not_your_department": 403}
+
+
+def _zone() -> str:
+    return current_app.config.get("TIMEZONE") or TIMEZONE
+
+
+def _send(change) -> None:
+    broadcast(current_app.extensions["live.socketio"], change)
+
+
+def _page_info() -> dict:
+    """What every page of this family shows at its top: the conference's title and organiser."""
+    doc = day().conference() or {}
+    return {"conference": {"title": doc.get("title", ""), "organiser": doc.get("organiser", "")}}
+
+
+def _form_id() -> str:
+    ident = request.form.get("id", "")
+    if not questions._QUESTION_ID.fullmatch(ident):
+        raise DomainError("question.not_found")
+    return ident
+
+
+def _form_version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        raise DomainError("question.bad_version") from None
+
+
+# ---------------------------------------------------------------- a department, through its link
+
+
+def _department(token: str) -> dict:
+    found = replies.department_for(day(), token)
+    if found is None:
+        log.warning("bad department link from %s", request.remote_addr)
+        abort(404)
+    return found
+
+
+def _department_page(dept: dict, token: str, error: str | None = None, at: str = "", typed: str = "", status=200):
+    body = render_template(
+        "department.html",
+        screen="department",
+        snapshot=_page_info(),
+        dept=dept,
+        token=token,
+        cards=replies.for_department(day(), dept["id"], _zone()),
+        error=error,
+        at=at,
+        typed=typed,
+    )
+    return body, status, {"X-Robots-Tag": "noindex, nofollow"}
+
+
+@bp.get("/co-quan/<token>")
+def department(token: str):
+    """The questions forwarded to one department, and the form to write each reply."""
+    return _department_page(_department(token), token)
+
+
+@bp.post("/co-quan/<token>")
+def department_reply(token: str):
+    """A department writes (or rewrites) its reply; the secretariat publishes it later."""
+    dept = _department(token)
+    typed = request.form.get("text", "")
+    ident = request.form.get("id", "")
+    try:
+        ident = _form_id()
+        question = day().desk.get(ident)
+        # another department's question, or none at all: the same answer
+        if question is None or question.get("department") != dept["id"] or question["status"] != questions.FORWARDED:
+            raise DomainError("question.not_your_department")
+        payload = {"id": ident, "version": _form_version(), "text": typed, "department": dept["id"]}
+        done, change = day().desk.act("reply", payload, role="department", name=dept["name"])
+    except DomainError as error:
+        return _department_page(dept, token, messages.describe(error), ident, typed, STATUS.get(error.code, 400))
+    _send(change)
+    flash(gettext("Đã gửi trả lời câu hỏi %(code)s. Tổ thư ký sẽ duyệt trước khi công bố.", code=done["code"]))
+    return redirect(url_for("replies.department", token=token) + f"#q-{done['code']}", code=303)
+
+
+# ---------------------------------------------------------------- the secretariat
+
+
+def _board(error: str | None = None, at: str = "", typed: dict | None = None, status: int = 200):
+    body = render_template(
+        "replies.html",
+        screen="replies",
+        snapshot=_page_info(),
+        board=replies.board(day(), _zone()),
+        departments=replies.departments(day()),
+        names=replies.department_names(day()),
+        error=error,
+        at=at,
+        typed=typed or {},
+    )
+    return body, status
+
+
+@bp.get("/tra-loi-van-ban")
+@screen("replies")
+def board():
+    """Every forwarded question by department: deadlines passed and coming up first."""
+    return _board()
+
+
+@bp.post("/tra-loi-van-ban/<action>")
+@screen("replies")
+def act(action: str):
+    """Publish, send back (with a note), withdraw, or route (department, deadline) one reply."""
+    if action not in SECRETARIAT_ACTIONS:
+        abort(404)
+    roles = current_roles()
+    role = "admin" if "admin" in roles else "moderator"
+    raw_name = request.form.get("by", "")
+    name = " ".join(clean(raw_name).split())[:NAME_LIMIT] if len(raw_name) < 1000 else ""
+    typed = {k: request.form.get(k, "") for k in ("note", "department", "deadline")}
+    ident = request.form.get("id", "")
+    try:
+        ident = _form_id()
+        payload = {"id": ident, "version": _form_version()}
+        if action == "send_back":
+            payload["note"] = typed["note"]
+        elif action == "route":
+            current = day().desk.get(ident) or {}
+            if not typed["deadline"].strip():
+                raise DomainError("question.bad_deadline")
+            if typed["department"] != current.get("department"):
+                payload["department"] = typed["department"]
+            if questions.deadline(typed["deadline"]) != current.get("deadline"):
+                payload["deadline"] = typed["deadline"]
+            if len(payload) == 2:
+                flash(gettext("Không có gì thay đổi."))
+                return redirect(url_for("replies.board") + f"#q-{current.get('code', '')}", code=303)
+        done, change = day().desk.act(action, payload, role=role, name=name)
+    except DomainError as error:
+        return _board(messages.describe(error), ident, typed, STATUS.get(error.code, 400))
+    _send(change)
+    said = {
+        "publish": gettext("Đã công bố trả lời câu hỏi %(code)s: người hỏi và trang công khai đã thấy."),
+        "send_back": gettext("Đã trả lại trả lời câu hỏi %(code)s cho cơ quan để sửa."),
+        "withdraw": gettext("Đã gỡ công bố trả lời câu hỏi %(code)s."),
+        "route": gettext("Đã lưu cơ quan và hạn trả lời câu hỏi %(code)s."),
+    }[action]
+    flash(said % {"code": done["code"]})
+    return redirect(url_for("replies.board") + f"#q-{done['code']}", code=303)
+
+
+# ---------------------------------------------------------------- the public
+
+
+@bp.get("/tra-cuu")
+def lookup():
+    """A published reply by the tracking code on the asker's receipt; nothing else is revealed."""
+    typed = request.args.get("ma", "")
+    code = replies.normal_code(typed)
+    found = replies.lookup(day(), code, _zone()) if code else None
+    return render_template(
+        "lookup.html",
+        screen="lookup",
+        snapshot=_page_info(),
+        typed=typed[:40],
+        code=code,
+        asked=bool(typed.strip()),
+        found=found,
+    )
+
+
+@bp.get("/tra-loi")
+def answers():
+    """Every published written answer, by theme: no link needed, readable on a phone."""
+    return render_template(
+        "answers.html", screen="answers", snapshot=_page_info(), groups=replies.public_answers(day(), _zone())
+    )
