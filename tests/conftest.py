@@ -17,9 +17,16 @@ from pathlib import Path
 import pytest
 
 # the browser and screens fixtures (tests/browser.py): one Chromium for the whole session
-pytest_plugins = ["browser", "redisserver"]
+pytest_plugins = ["browser", "redisserver", "quick"]
 
 ROOT = Path(__file__).resolve().parent.parent
+# the tests live in one folder per layer (tests/core, tests/web, ...); a few share helpers across
+# folders (``from test_qr import decode``), so every folder is importable wherever pytest starts
+sys.path[1:1] = [
+    str(folder)
+    for folder in sorted(Path(__file__).parent.iterdir())
+    if (folder / "__init__.py").exists() is False and folder.is_dir() and folder.name not in ("corpora", "__pycache__")
+]
 ARTIFACTS = ROOT / "test-artifacts"
 ASYNC_MODES = ("eventlet", "gevent")
 

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,19 +19,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from live.core import access, clock, floor, pins, rooms
 from live.core import conference as conf
 from live.core.errors import Conflict, DomainError
+from live.services.change import CLOCK, CONFERENCE, FLOOR, PIN_GUARD, PINS, SERVER, SPEAKER, TOKENS, Change
+from live.services.desk import Desk
+from live.services.replica import Replicated
 
-CONFERENCE, CLOCK, SPEAKER, TOKENS, SERVER = "conference", "clock", "speaker", "tokens", "server"
-FLOOR = "floor"
-PINS, PIN_GUARD = "pins", "pin-guard"  # role → {hash, set_at}; the attempts of PIN sign-in (live/core/pins.py)
 FLOOR_SECONDS = 180  # a bridge point given the floor speaks for 3 minutes unless the MC says otherwise
-
-
-@dataclass
-class Change:
-    """What a service did: the new sequence number and the messages to send."""
-
-    seq: int
-    emits: list[tuple[str, dict, str]] = field(default_factory=list)  # (event, payload, room)
 
 
 @dataclass(frozen=True)
@@ -103,9 +95,6 @@ class Day:
     """The conference day held in one store: the conference, the clock, the speaker timer, links."""
 
     def __init__(self, store, now: Callable[[], float] = time.time, limiter=None) -> None:
-        from live.services.desk import Desk
-        from live.services.replica import Replicated
-
         self.store = store if isinstance(store, Replicated) else Replicated(store)
         self.replica = self.store.replica
         self.now = now

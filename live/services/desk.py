@@ -17,7 +17,7 @@ from typing import Any
 from live.core import limits, questions, rooms
 from live.core.errors import DomainError
 from live.services import replies
-from live.services.day import CONFERENCE, Change
+from live.services.change import CONFERENCE, Change
 
 PREFIX = "q:"
 COUNTS = "question_counts"  # no longer written (the counts are derived from the questions); old stores keep it

@@ -365,7 +365,7 @@ if mode == "gevent":
 else:
     import eventlet; eventlet.monkey_patch(); spawn, sleep = eventlet.spawn, eventlet.sleep
 from werkzeug.security import check_password_hash, generate_password_hash
-from live import direct
+from live.transport import direct
 
 ticks = 0
 def tick():  # every other connection of the server, in one green thread
