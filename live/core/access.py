@@ -1,4 +1,4 @@
-"""Roles, secret links, and the one table of who may do what.
+"""Roles, screens and secret links (who may send each event: live/core/events.py).
 
 Staff screens open through a secret link per role (``/k/<token>``, 192 bits from ``secrets``).
 Following a link records a *grant* in the signed session cookie and redirects to the screen, so
@@ -52,80 +52,6 @@ SCREENS = {
     # because a PUBLIC screen would let any visitor's socket join the staff screens' room
     "replies": {"moderator", "admin"},
 }
-
-
-def _table(*rows: tuple[str, set[str]]) -> dict[str, frozenset[str]]:
-    table: dict[str, frozenset[str]] = {}
-    for name, roles in rows:
-        if name in table:
-            raise ValueError(f"event {name!r} registered twice")
-        if not roles <= set(ROLES) | {PUBLIC}:
-            raise ValueError(f"event {name!r} names an unknown role")
-        table[name] = frozenset(roles)
-    return table
-
-
-RUN_CLOCK = {"mc", "admin"}
-DESK = {"moderator", "admin"}  # the secretariat: sees every question, enters questions from the floor
-ROLL = {"mc", "moderator", "admin"}  # who sees the roll call of the bridge points
-SITE = {"site", "admin"}  # a bridge point's own screen
-
-# every Socket.IO event a client may send, and the roles that may send it
-EVENTS = _table(
-    ("time.sync", set(ROLES)),
-    ("state.get", set(ROLES)),
-    ("clock.start", RUN_CLOCK),
-    ("clock.pause", RUN_CLOCK),
-    ("clock.next", RUN_CLOCK),
-    ("clock.previous", RUN_CLOCK),
-    ("clock.jump", RUN_CLOCK),
-    ("clock.adjust", RUN_CLOCK),
-    ("clock.finish", RUN_CLOCK),
-    ("clock.reset", {"admin"}),
-    ("speaker.start", RUN_CLOCK),
-    ("speaker.stop", RUN_CLOCK),
-    ("speaker.reset", RUN_CLOCK),
-    # a young person's phone (no link: the connection's only role is PUBLIC)
-    ("question.submit", {PUBLIC}),
-    ("question.mine", {PUBLIC}),
-    # the secretariat
-    ("questions.get", DESK),
-    ("question.enter", DESK),
-    ("question.approve", DESK),
-    ("question.reject", DESK),
-    ("question.merge", DESK),
-    ("question.reopen", DESK),
-    ("question.edit", DESK),
-    ("question.assign", DESK),
-    ("question.note", DESK),
-    ("question.similar", DESK),
-    ("question.order", DESK | RUN_CLOCK),
-    # the MC puts questions on screen and closes them
-    ("question.show", RUN_CLOCK),
-    ("question.hide", RUN_CLOCK),
-    ("question.answer", RUN_CLOCK),
-    ("question.forward", RUN_CLOCK | DESK),
-    # after the day: the secretariat keeps the record and approves the written replies
-    ("question.summarize", DESK),
-    ("question.route", DESK),
-    ("question.publish", DESK),
-    ("question.send_back", DESK),
-    ("question.withdraw", DESK),
-    ("audit.get", {"admin"}),
-    # the bridge points: roll call and asking to speak
-    ("roll.get", ROLL),
-    ("floor.request", SITE),
-    ("floor.cancel", SITE),
-    ("floor.give", RUN_CLOCK),
-    ("floor.dismiss", RUN_CLOCK),
-    ("floor.end", RUN_CLOCK),
-)
-
-
-def may(roles: set[str] | frozenset[str], event: str) -> bool:
-    """Whether any of ``roles`` may send ``event``; unknown events are denied."""
-    allowed = EVENTS.get(event)
-    return bool(allowed and allowed & set(roles))
 
 
 def may_open(roles: set[str] | frozenset[str], screen: str) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from live.core import access, clock, floor, pins, rooms
+from live.core import access, clock, events, floor, pins, rooms
 from live.core import conference as conf
 from live.core.errors import Conflict, DomainError
 from live.services.change import CLOCK, CONFERENCE, FLOOR, PIN_GUARD, PINS, SERVER, SPEAKER, TOKENS, Change
@@ -47,48 +47,12 @@ def _decoy_hash() -> str:
     return generate_password_hash(access.new_token())
 
 
-# argument schemas of the clock commands: name -> {arg: (type, required)}
-COMMAND_ARGS: dict[str, dict[str, tuple[type, bool]]] = {
-    "clock.start": {},
-    "clock.pause": {},
-    "clock.next": {},
-    "clock.previous": {},
-    "clock.jump": {"item": (str, True)},
-    "clock.adjust": {"seconds": (int, True)},
-    "clock.finish": {},
-    "clock.reset": {},
-    "speaker.start": {"seconds": (int, False)},
-    "speaker.stop": {},
-    "speaker.reset": {},
-    "floor.request": {},
-    "floor.cancel": {},
-    "floor.give": {"site": (str, True), "seconds": (int, False)},
-    "floor.dismiss": {"site": (str, True)},
-    "floor.end": {},
-}
-
-
-def check_args(name: str, payload: Any) -> dict:
-    """The command's arguments, type-checked; unknown or missing ones are refused."""
-    spec = COMMAND_ARGS[name]
-    if payload is None:
-        payload = {}
-    if not isinstance(payload, dict):
-        raise DomainError("request.malformed")
-    unknown = set(payload) - set(spec)
-    if unknown:
-        raise DomainError("request.unknown_field", field=str(sorted(map(str, unknown))[0])[:40])
-    args = {}
-    for arg, (kind, required) in spec.items():
-        if arg not in payload or payload[arg] is None:
-            if required:
-                raise DomainError("request.missing_field", field=arg)
-            continue
-        value = payload[arg]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise DomainError("request.bad_field", field=arg)
-        args[arg] = value
-    return args
+def _args(name: str, payload: Any, handler: str) -> dict:
+    """The arguments of one of the registry's commands run by ``handler`` (live/core/events.py)."""
+    found = events.REGISTRY.get(name)
+    if found is None or found.handler != handler:
+        raise DomainError("request.unknown_event")
+    return events.check_args(name, payload)
 
 
 class Day:
@@ -264,9 +228,7 @@ class Day:
 
     def command(self, name: str, payload: Any) -> Change:
         """Apply one clock or speaker command for the MC; broadcast the new timing state."""
-        if name not in COMMAND_ARGS:
-            raise DomainError("request.unknown_event")
-        args = check_args(name, payload)
+        args = _args(name, payload, "clock")
         now = self.now()
 
         def fn(docs):
@@ -288,7 +250,7 @@ class Day:
 
         Giving the floor starts the speaker timer with the site's name; ending it stops it.
         """
-        args = check_args(name, payload)
+        args = _args(name, payload, "floor")
         now = self.now()
 
         def fn(docs):

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from live.core import limits, questions, rooms
+from live.core import events, limits, questions, rooms
 from live.core.errors import DomainError
 from live.services import replies
 from live.services.change import CONFERENCE, Change
@@ -64,30 +64,8 @@ QUEUE_STATUSES = (questions.APPROVED, questions.ON_SCREEN)
 SIMILAR_THRESHOLD = 0.4
 AUDIT = "audit:"
 
-# every action on a question: its event is "question.<action>"; the arguments it takes
-ACTIONS: dict[str, tuple[str, ...]] = {
-    "approve": (),
-    "reject": ("reason",),
-    "merge": ("into",),
-    "reopen": (),
-    "edit": ("text",),
-    "assign": ("theme", "department"),
-    "note": ("notes",),
-    "order": ("after",),
-    "show": (),
-    "hide": (),
-    "answer": (),
-    "forward": ("department", "deadline"),
-    # after the day: the record for the conclusion notice, and the written replies
-    "summarize": ("summary",),
-    "route": ("department", "deadline"),
-    "reply": ("text", "department"),
-    "publish": (),
-    "send_back": ("note",),
-    "withdraw": (),
-}
-# a department writes its reply through its own link's page (live/web/views/replies.py), not a socket
-SOCKET_ACTIONS = tuple(a for a in ACTIONS if a != "reply")
+# every action on a question (its event is "question.<action>") → the arguments it takes (live/core/events.py)
+ACTIONS: dict[str, tuple[str, ...]] = events.question_actions()
 
 
 def key(question_id: str) -> str:
@@ -235,8 +213,8 @@ class Desk:
         if seq is None:  # the same id arrived twice at once: the first one wins
             return stored, True, None
         # its likely duplicates follow as question.similar, once the phone has its acknowledgement
-        # (realtime.Suggester): a burst is acknowledged first, compared after
-        # the count per site on the roll call follows (realtime.RollCounts): one message per
+        # (live.realtime.tasks.Suggester): a burst is acknowledged first, compared after
+        # the count per site on the roll call follows (live.realtime.tasks.RollCounts): one message per
         # site every moment, however many questions it sent in it
         return (
             record,

@@ -868,7 +868,7 @@ class WebSocketWSGI:
 def serve_events(server, events) -> None:
     """Let ``events(eio_sid, text)`` answer a connected client's Socket.IO events on ``server``
     (an engineio server) before engineio and python-socketio read them: it returns the reply to
-    send, "" when it sent it, or None to leave the message to them (``realtime.Events``)."""
+    send, "" when it sent it, or None to leave the message to them (``live.transport.shortway.Events``)."""
     server.live_events = events
 
 

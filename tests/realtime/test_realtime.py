@@ -14,12 +14,12 @@ import requests
 import socketio
 from conftest import device_cookie, session_cookie
 
-from live.core import access
+from live.core import access, events
 
 VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.IGNORECASE)
 
 SCREENS = ("projector", "chair", "moderator")
-CLOCK_EVENTS = [name for name in access.EVENTS if name.startswith(("clock.", "speaker."))]
+CLOCK_EVENTS = [name for name in events.REGISTRY if name.startswith(("clock.", "speaker."))]
 # a payload each command would accept from the MC
 VALID = {"clock.jump": {"item": "a3"}, "clock.adjust": {"seconds": 60}, "speaker.start": {"seconds": 180}}
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from wsproto.frame_protocol import FrameProtocol
 
 from live.core import rooms
-from live.realtime import handlers as realtime
+from live.realtime import broadcast as realtime
 from live.services.day import Change
 from live.transport import direct
 from live.transport.direct import INVALID_TEXT, PROTOCOL_ERROR, TOO_BIG, Heartbeat, Reader, frame
@@ -685,7 +685,7 @@ def answers(ws, count: int) -> list[str]:
 
 def test_events_are_answered_in_order_the_way_python_socketio_answers_them(server):
     """Nearly every message is an event with an acknowledgement, answered the short way
-    (realtime.Events); whatever the short way does not take goes python-socketio's way, in the
+    (live.transport.shortway.Events); whatever the short way does not take goes python-socketio's way, in the
     same order, and the answers read exactly as python-socketio writes them."""
     cookie = device_cookie(server)
     early = raw_phone(server, cookie)

@@ -15,9 +15,9 @@ from live.core import access
 from live.core.conference import LIST_FIELDS, SITE_KINDS, day_month_year, fingerprint, from_file, to_file
 from live.core.errors import Conflict, DomainError
 from live.formats import exports, sitefile
-from live.realtime.handlers import broadcast
 from live.services import replies
 from live.web import messages, report
+from live.web.announce import announce
 from live.web.auth import current_roles, day, grant, grant_pin, screen
 from live.web.i18n import ROLE_NAMES
 
@@ -30,7 +30,7 @@ BLANK_ROWS = 3
 
 
 def _send(change) -> None:
-    broadcast(current_app.extensions["live.socketio"], change)
+    announce(change)
 
 
 def form_to_data(form) -> dict:

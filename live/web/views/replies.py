@@ -16,9 +16,9 @@ from live.core import questions
 from live.core.errors import DomainError
 from live.core.text import clean
 from live.formats.exports import TIMEZONE
-from live.realtime.handlers import broadcast
 from live.services import replies
 from live.web import messages
+from live.web.announce import announce
 from live.web.auth import current_roles, day, screen
 
 bp = Blueprint("replies", __name__)
@@ -35,7 +35,7 @@ def _zone() -> str:
 
 
 def _send(change) -> None:
-    broadcast(current_app.extensions["live.socketio"], change)
+    announce(change)
 
 
 def _page_info() -> dict:

@@ -13,8 +13,8 @@ from live.core import questions
 from live.core.errors import DomainError
 from live.core.text import clean
 from live.formats import exports, notice
-from live.realtime.handlers import broadcast
 from live.web import messages, report
+from live.web.announce import announce
 from live.web.auth import current_roles, day, screen
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -150,6 +150,6 @@ def summarize():
             )
             return _render(message, failed, 409)
         return _render(messages.describe(error), failed, 400)
-    broadcast(current_app.extensions["live.socketio"], change)
+    announce(change)
     flash(gettext("Đã lưu tóm tắt trả lời của câu hỏi %(code)s.", code=_question.get("code", "")))
     return redirect(url_for("reports.page", saved=ident) + f"#q-{ident}", code=303)

@@ -1,0 +1,13 @@
+"""How a view announces what a service changed, without knowing Socket.IO: the factory gives the
+application the real-time adapter's broadcast (``live.realtime.broadcast``)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from live.services.change import Change
+
+
+def announce(change: Change) -> None:
+    """Send what the service said to send, to the rooms it named."""
+    current_app.extensions["live.announce"](change)
