@@ -68,8 +68,12 @@ def _config(args: argparse.Namespace) -> dict:
 def serve(args: argparse.Namespace) -> int:
     """Start the real-time server and print every screen's link to this console."""
     from live import create_app
+    from live.app import MISSING_ASSETS, assets
     from live.core import access
 
+    if assets() is None:  # a package installed without its screens: say so, rather than serve 500s
+        print(MISSING_ASSETS, file=sys.stderr)
+        return 2
     config = _config(args)
     if config["ASYNC_MODE"] not in settings.ASYNC_MODES:
         print(f"live: chế độ không hỗ trợ: {config['ASYNC_MODE']}", file=sys.stderr)

@@ -11,7 +11,26 @@ if TYPE_CHECKING:
     from flask import Flask
 
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(PACKAGE)
+ROOT = os.path.dirname(PACKAGE)  # a source checkout, when live runs from one (pip install -e .)
+MISSING_ASSETS = (
+    "live: thiếu giao diện (templates/, static/) trong gói cài đặt — cài lại live"
+    " / live: the package has no templates/ or static/ — reinstall live"
+)
+
+
+def assets(package: str = PACKAGE, root: str = ROOT) -> tuple[str, str] | None:
+    """The screens' templates and static folders: inside the package (the wheel carries the
+    checkout's top-level templates/ and static/ as live/templates and live/static), else at the
+    top of the source checkout the package runs from (an editable install; a checkout has its
+    pyproject.toml, site-packages has not). None when neither place has them."""
+    places = [package]
+    if os.path.isfile(os.path.join(root, "pyproject.toml")):
+        places.append(root)
+    for base in places:
+        templates, static = os.path.join(base, "templates"), os.path.join(base, "static")
+        if os.path.isfile(os.path.join(templates, "base.html")) and os.path.isdir(static):
+            return templates, static
+    return None
 
 
 def _no_routing_for_socket_events(create_url_adapter):
@@ -43,11 +62,10 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web.views import admin, api, errors, phone, reports, screens, sites
     from live.web.views import replies as written_replies
 
-    app = Flask(
-        __name__,
-        template_folder=os.path.join(ROOT, "templates"),
-        static_folder=os.path.join(ROOT, "static"),
-    )
+    folders = assets()
+    if folders is None:
+        raise RuntimeError(MISSING_ASSETS)  # not an application that answers every page with a 500
+    app = Flask(__name__, template_folder=folders[0], static_folder=folders[1])
     app.config.update(settings.from_env())
     app.config.update(config or {})
     app.config["PUBLIC_URL"] = settings.public_url(app.config)
