@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING
 
@@ -54,9 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from live.core import limits
     from live.formats import wire
-    from live.realtime import handlers as realtime
+    from live.realtime import broadcast, handlers
     from live.services.day import Day
     from live.store import open_store
+    from live.transport.shortway import Packet
     from live.web import auth, i18n, security, static_files
     from live.web.extensions import babel, compress, csrf
     from live.web.views import admin, api, errors, phone, reports, screens, sites
@@ -127,7 +129,7 @@ def create_app(config: dict | None = None) -> Flask:
 
         prefix = app.config.get("REDIS_PREFIX") or "live"
         options["client_manager"] = fanout.Fanout(
-            app.config["REDIS_URL"], fanout.channel(prefix), on_resubscribe=lambda: realtime.resync(socketio, day)
+            app.config["REDIS_URL"], fanout.channel(prefix), on_resubscribe=lambda: broadcast.resync(socketio, day)
         )
         presence = fanout.SharedPresence(app.config["REDIS_URL"], prefix, fanout.new_process_id())
     socketio = SocketIO(
@@ -136,9 +138,9 @@ def create_app(config: dict | None = None) -> Flask:
         # the handshake is refused from any page but ours: the public URL, never "*"
         cors_allowed_origins=settings.allowed_origins(app.config),
         max_http_buffer_size=64 * 1024,
-        # each connection's events run in its own reader, in order (see realtime.guarded)
+        # each connection's events run in its own reader, in order (see live.realtime.handlers)
         async_handlers=False,
-        serializer=realtime.Packet,
+        serializer=Packet,
         json=wire,  # orjson (live.formats.wire)
         ping_interval=max(1, int(app.config.get("PING_INTERVAL") or 25)),
         ping_timeout=max(1, int(app.config.get("PING_TIMEOUT") or 20)),
@@ -146,6 +148,7 @@ def create_app(config: dict | None = None) -> Flask:
         engineio_logger=False,
         **options,
     )
-    app.extensions["live.connections"] = realtime.register(socketio, day, presence)
+    app.extensions["live.connections"] = handlers.register(socketio, day, presence)
     app.extensions["live.socketio"] = socketio
+    app.extensions["live.announce"] = functools.partial(broadcast.broadcast, socketio)  # live.web.announce
     return app

@@ -1,9 +1,10 @@
 """The record of the day as tables: every question, counts per site and per theme, the agenda
 planned against actual, the audit log. The exports (XLSX, CSV) and the reports page read them.
 
-Pure code: the conference document, the questions, the audit entries and the agenda report come
-in, with the time zone; headers and rows come out. Headers are in the reader's language (Flask-
-Babel's lazy strings, Vietnamese outside a request); what people typed is never translated.
+No I/O: the conference document, the questions, the audit entries and the agenda report come in,
+with the time zone; headers and rows come out. It belongs to the web adapter because its headers
+and status names are in the reader's language (Flask-Babel's lazy strings, Vietnamese outside a
+request); what people typed is never translated.
 """
 
 from __future__ import annotations
