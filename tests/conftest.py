@@ -285,3 +285,18 @@ def connect_phone():
             phone.close()
         except Exception:
             pass
+
+
+def settled(*clients: Staff) -> None:
+    """Until every message the server sent these clients before now has arrived: the marker to
+    wait for before asserting that something was *not* sent (a fixed sleep passes vacuously when
+    the server is slow).
+
+    The server handles one connection's events in order and writes one connection's messages in
+    order, so the answer to a ``time.sync`` asked now comes after every broadcast the server made
+    to that client before it read the question, from any connection's event it had handled by
+    then. It says nothing of what another process sends through Redis, nor of what a background
+    task (likely duplicates, the roll call's counts) sends later. A client that may not ask
+    (a phone) is refused: the refusal is an answer, and comes in the same order."""
+    for client in clients:
+        assert "ok" in client.call("time.sync")

@@ -10,6 +10,7 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
+from browser import wait_until
 from conftest import Server
 from test_durability import remaining, snapshot_after, wait_connected
 
@@ -186,6 +187,12 @@ class Burst:
             t.join(15)
 
 
+def running(burst: Burst, more: int = 20, timeout: float = 20.0) -> None:
+    """Until the burst has ``more`` questions acknowledged than now: it is really running."""
+    start = len(burst.acked)
+    wait_until(lambda: len(burst.acked) >= start + more, timeout=timeout, message=f"{more} more acknowledged")
+
+
 def wait_for_count(moderator, n: int, timeout: float = 15.0) -> list[str]:
     deadline = time.monotonic() + timeout
     while True:
@@ -200,11 +207,13 @@ def test_kill9_of_one_process_during_a_burst_loses_no_acknowledged_question(clus
     projector = connect_staff(a, "projector")  # reconnects by itself when A comes back
     burst = Burst(connect_phone, [a, b])
     threads = burst.run()
-    time.sleep(1.5)
+    running(burst)
     a.kill9()
-    time.sleep(1.0)
+    time.sleep(1.0)  # the burst goes on against a dead process: its phones fail and try again
     a.start()  # the same port; its phones and screens come back to it
-    time.sleep(1.0)
+    # its four phones and the projector are back, and the burst goes on through them
+    wait_until(lambda: a.health()["connections"] >= 5, timeout=15, message="A's phones and projector back")
+    running(burst)
     burst.finish(threads)
 
     moderator = connect_staff(c, "moderator")
@@ -231,9 +240,9 @@ def test_kill9_of_redis_during_a_burst_loses_nothing_and_says_retry(cluster, con
     projector_b = connect_staff(b, "projector")
     burst = Burst(connect_phone, [a, b])
     threads = burst.run()
-    time.sleep(1.5)
+    running(burst)
     redis.kill9()
-    time.sleep(2.0)
+    wait_until(lambda: len(burst.refusals) >= 8, timeout=15, message="submissions refused while Redis is away")
     with burst.lock:
         during = list(burst.refusals)
     # while Redis is away: a refusal that says "try again", never a false "received"
@@ -243,7 +252,7 @@ def test_kill9_of_redis_during_a_burst_loses_nothing_and_says_retry(cluster, con
     assert a.proc.poll() is None and b.proc.poll() is None, "no process crashed"
 
     redis.start()  # the same port and append-only file
-    time.sleep(2.0)
+    running(burst)  # acknowledged again now that Redis is back
     burst.finish(threads)
 
     moderator = connect_staff(a, "moderator")
@@ -268,7 +277,7 @@ def test_a_process_that_missed_broadcasts_resyncs_its_screens(cluster, connect_s
     projector = connect_staff(b, "projector")
     mc = connect_staff(a, "mc")
     redis.kill9()
-    time.sleep(0.5)
+    wait_until(lambda: "message queue lost" in b.log(), timeout=10, message="B losing its message queue")
     redis.start()
     mark = len(projector.received)
     snap = snapshot_after(projector, mark, timeout=10)  # pushed by B when its listener is back

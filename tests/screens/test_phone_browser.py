@@ -16,6 +16,7 @@ import unicodedata
 
 import pytest
 from browser import _CSP_REPORTER, Screen, screenshot, wait_until
+from conftest import settled as received_all
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -191,7 +192,9 @@ def test_offline_question_waits_then_arrives_once_across_two_quick_reloads(
     screenshot(phone, artifacts, "phone-pending.png")
     [kept] = outbox(phone)
     assert kept["text"] == text
-    page.wait_for_timeout(1500)  # long enough for a send that should not happen
+    # offline, the page has no connection: once the server has let its socket go, it has handled
+    # everything the page sent on it, and the page cannot open another until the network is back
+    wait_until(lambda: server.health()["connections"] == 1, message="only the desk connected")
     assert desk_copies(moderator, text) == []
 
     # the network comes back and the young person, impatient, reloads twice at once
@@ -216,10 +219,12 @@ def test_offline_question_waits_then_arrives_once_across_two_quick_reloads(
     [stored] = wait_until(lambda: desk_copies(moderator, text), message="the question on the desk")
     assert stored["id"] == kept["id"], "a retry must reuse the phone's id"
     assert stored["code"] == code
-    page.wait_for_timeout(1000)  # any late duplicate would be on the desk by now
+    assert outbox(phone) == []  # this page sends it no more
+    # the pages before the reloads are gone: the server has read what they sent before their goodbye
+    wait_until(lambda: server.health()["connections"] == 2, message="only this page and the desk connected")
+    received_all(moderator)  # and what it stored was pushed to the desk before this marker
     assert len(desk_copies(moderator, text)) == 1
     assert len(added(moderator, text)) == 1
-    assert outbox(phone) == []
     assert [q["id"] for q in mine(phone)] == [kept["id"]]
     expect(page.locator("#mine li .b")).to_have_text("Đã nhận")
     assert phone.problems(allow=OUTAGE) == []

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from browser import _CSP_REPORTER, Screen, screenshot
+from browser import _CSP_REPORTER, Screen, screenshot, wait_until
 from corpora import naughty_strings
 from playwright.sync_api import expect
 
@@ -44,6 +44,22 @@ for (const name of ["alert", "confirm", "prompt", "print", "open"]) {
 }
 """
 
+# every time the page sets the "being answered now" block (each question.current it takes, shown
+# or not), what it then shows: the id of the question, or "" when hidden
+_STAGE_LOG = """
+window.__stage = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const now = document.getElementById("now");
+  if (!now) return;
+  new MutationObserver(() => window.__stage.push(now.hidden ? "" : now.dataset.id)).observe(
+    now, { attributes: true, childList: true, subtree: true, characterData: true });
+});
+"""
+
+
+def stage_log(phone: Screen) -> list[str]:
+    return phone.page.evaluate("() => window.__stage")
+
 
 def test_the_corpora_hold_the_hostile_texts():
     assert IMG in naughty_strings()
@@ -59,6 +75,7 @@ def open_phone(browser):
         context = browser.new_context(viewport=PHONE, locale="vi-VN", has_touch=True, is_mobile=True)
         context.add_init_script(_CSP_REPORTER)
         context.add_init_script(_TRAPS)
+        context.add_init_script(_STAGE_LOG)
         page = context.new_page()
         page.set_default_timeout(10_000)
         phone = Screen(role="phone", base_url=server.url, context=context, page=page)
@@ -132,11 +149,12 @@ def test_a_phone_shows_the_question_on_screen_live_and_after_a_reload(
 
     first = day.ask_and_approve(IMG)
     second = day.ask_and_approve(POLYGLOT)
-    page.wait_for_timeout(500)
-    expect(block).to_be_hidden()  # approved is not on screen
+    expect(block).to_be_hidden()  # approved is not on screen ...
 
     day.mc_does("show", first)
     shows(phone, IMG)
+    # ... nor was it for a moment: this show, a later message, is the first question the block took
+    assert [shown for shown in stage_log(phone) if shown] == [first["id"]]
     # the block sits above the form, at the top of the page
     assert block.bounding_box()["y"] < page.locator("#ask").bounding_box()["y"]
     screenshot(phone, artifacts, "phone-now.png")
@@ -153,7 +171,9 @@ def test_a_phone_shows_the_question_on_screen_live_and_after_a_reload(
     expect(block).to_be_hidden()
     page.reload()
     connected(phone)
-    page.wait_for_timeout(500)
+    # the question being answered comes with the connection: taken, and it is none
+    wait_until(lambda: stage_log(phone), message="the stage sent with the connection")
+    assert stage_log(phone) == [""]
     expect(block).to_be_hidden()
 
     # in English, the same block

@@ -124,7 +124,11 @@ def test_mc_runs_the_day_and_every_screen_follows(make_server, screens, artifact
     expect(dialog).to_be_visible()
     tap(mc, "Hủy")
     expect(dialog).to_be_hidden()
-    time.sleep(0.3)
+    # a later command from the same tablet, seen on every screen: a jump sent before it is in too
+    before = [s.seconds() for s in everyone]
+    tap(mc, "+1 phút")
+    for screen, seconds in zip(everyone, before, strict=True):
+        wait_until(lambda s=screen, t=seconds: s.seconds() >= t + 50, message=f"{screen.role} a minute more")
     assert [s.title() for s in everyone] == [ITEM_2] * 3
 
     # ... and "Đồng ý" jumps there on every screen
@@ -178,7 +182,7 @@ def test_warning_then_overrun_colours(make_server, screens, artifacts):
     wait_until(lambda: -projector.seconds() >= over + 1, timeout=2.5, message="the overrun counts up")
     assert projector.remaining().startswith("+")
     expect(mc.page.locator("[data-clock]")).to_have_attribute("data-phase", "overrun")
-    time.sleep(0.5)  # let the amber-to-red transition settle for the picture
+    expect(remaining).to_have_css("color", RED)  # red for the picture (the screenshot ends any transition)
     screenshot(projector, artifacts, "projector-overrun.png")
     screens.assert_clean()
 
@@ -319,7 +323,10 @@ def test_every_screen_is_clean(make_server, screens):
     projector.page.get_by_role("button", name="Chữ lớn hơn").click()
     scale = projector.page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--scale')")
     assert scale.strip() == "1.1"
-    time.sleep(1)
+    # every screen has drawn its clock again since: whatever the tap or a tick logs, it has logged
+    shown = [s.remaining() for s in [mc, *others]]
+    for screen, was in zip([mc, *others], shown, strict=True):
+        wait_until(lambda s=screen, w=was: s.remaining() != w, message=f"{screen.role} ticks")
     for screen in [mc, *others]:
         assert any(u.startswith(server.url + "/static/") for u in screen.urls)  # the listener listens
     screens.assert_clean()

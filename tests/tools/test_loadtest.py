@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from browser import wait_until
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -28,6 +28,14 @@ def loadtest(server, out: Path, *args: str) -> subprocess.Popen:
 def finish(proc: subprocess.Popen, timeout: float = 120) -> tuple[int, str, str]:
     stdout, stderr = proc.communicate(timeout=timeout)
     return proc.returncode, stdout, stderr
+
+
+def sending(server, phones: int, staff: int, questions: int = 10, timeout: float = 30) -> None:
+    """Until the load test's phones and screens are all connected and its questions are being
+    stored: then the run is under way."""
+    wait_until(lambda: server.health()["connections"] >= phones + staff, timeout=timeout, message="all connected")
+    start = server.health()["seq"]
+    wait_until(lambda: server.health()["seq"] >= start + questions, timeout=timeout, message="questions arriving")
 
 
 def test_fifty_phones_and_three_screens_lose_nothing_and_the_wipe_leaves_nothing(make_server, async_mode, tmp_path):
@@ -78,7 +86,7 @@ def test_a_server_that_dies_mid_run_is_reported_as_losses(make_server, async_mod
     out = tmp_path / "report.json"
     proc = loadtest(server, out, "--phones", "30", "--staff", "2", "--rate", "20", "--duration", "6",
                     "--show-every", "0", "--drain", "2", "--no-progress")  # fmt: skip
-    time.sleep(4)  # the phones are connected and sending
+    sending(server, phones=30, staff=2)
     server.kill9()
     code, stdout, stderr = finish(proc)
     assert code == 1, stdout + stderr
@@ -94,7 +102,7 @@ def test_kill_9_and_restart_mid_run_loses_nothing_and_counts_the_reconnections(m
     out = tmp_path / "report.json"
     proc = loadtest(server, out, "--phones", "30", "--staff", "2", "--rate", "20", "--duration", "14",
                     "--show-every", "0", "--no-progress")  # fmt: skip
-    time.sleep(4)
+    sending(server, phones=30, staff=2)
     server.kill9()
     server.start()
     code, stdout, stderr = finish(proc)

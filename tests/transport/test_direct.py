@@ -297,15 +297,15 @@ def test_the_gate_lets_phones_in_in_the_order_they_came_and_passes_on_the_place_
         gate.leave()
 
     tasks = [gevent.spawn(phone, n) for n in range(7)]
-    gevent.sleep(0.01)
+    gevent.idle()  # every green thread that can run has run, and waits
     assert inside == [0, 1], "two places"
     tasks[2].kill(block=False)  # gave up while waiting, before its turn came
     holds[0].set()
-    gevent.sleep(0.01)
+    gevent.idle()
     assert inside == [0, 1, 3]
     tasks[4].kill(block=False)  # gives up just as phone 1 leaves: the place it was handed goes on to 5
     gate.leave()  # phone 1 leaving (its own leave below is then given back by phone 6)
-    gevent.sleep(0.01)
+    gevent.idle()
     assert inside == [0, 1, 3, 5]
     for hold in holds:
         hold.set()
@@ -419,12 +419,16 @@ def test_a_screen_that_leaves_is_let_go_without_its_goodbye_read_as_a_new_reques
     """A client leaving sends "41", "1" and its WebSocket close; the server ends the connection
     at "1". Under gevent the close that followed used to be read as the next HTTP request (an
     "Invalid HTTP method" line in the log) and python-socketio's client waited 3 s each time."""
+    ports = []
     for role in ("mc", "moderator", "projector"):
         staff = connect_staff(server, role)
+        ports.append(staff.client.eio.ws.sock.getsockname()[1])
         started = time.monotonic()
         staff.close()
         assert time.monotonic() - started < 2
-    time.sleep(0.5)
+    # the server has let each connection go: what it read of it, it has read (and logged)
+    for port in ports:
+        let_go(server, port)
     log = server.log()
     assert "Invalid HTTP method" not in log and "Expected GET method" not in log
 

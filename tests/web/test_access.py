@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import socketio
+from browser import wait_until
 from conftest import Staff
 from test_cluster import cluster  # noqa: F401  (the fixture: two processes sharing one Redis)
 from test_realtime import try_connect
@@ -477,10 +478,15 @@ def test_the_watch_survives_redis_going_away(cluster, connect_staff):  # noqa: F
     redis, (a, b) = cluster(2)
     mc_on_b = connect_staff(b, "mc")
     admin = Admin(a)
+    sid = mc_on_b.client.get_sid()
     redis.kill9()
+    # the watch has met the outage (it looks every half second) ...
+    wait_until(lambda: "revocation watch paused" in b.log(), timeout=10, message="the watch meeting the outage")
+    # ... and goes on looking while Redis stays away: kept, the outage must last a few looks
     time.sleep(2.0)
     assert a.proc.poll() is None and b.proc.poll() is None
     assert mc_on_b.client.connected, "a store outage drops nobody"
+    assert mc_on_b.client.get_sid() == sid and "revoked: dropping" not in b.log(), "nor drops and lets back in"
     redis.start()  # the same port and append-only file
     deadline = time.monotonic() + 15
     while True:  # until the admin page can write again
