@@ -70,9 +70,14 @@ def serve(args: argparse.Namespace) -> int:
     from live import create_app
     from live.app import MISSING_ASSETS, assets
     from live.core import access
+    from live.transport import patches
 
     if assets() is None:  # a package installed without its screens: say so, rather than serve 500s
         print(MISSING_ASSETS, file=sys.stderr)
+        return 2
+    untested = patches.check()  # versions outside the range the patches were tested on
+    if untested:
+        print(untested, file=sys.stderr)
         return 2
     config = _config(args)
     if config["ASYNC_MODE"] not in settings.ASYNC_MODES:
@@ -132,10 +137,12 @@ def run(app, socketio, host: str, port: int, backlog: int) -> None:
     """Serve until stopped, with a listen backlog a reconnect storm of thousands of phones needs."""
     mode = app.config["ASYNC_MODE"]
     open_files_limit()
+    from live.transport import patches
+
+    patches.apply(mode)  # every module-level patch of a dependency, in one place
     if mode in ("eventlet", "gevent"):
         from live.transport import direct, memory
 
-        direct.install(mode)
         app.extensions["live.day"].in_thread = direct.native(mode)  # a PIN's hash: not on the loop
         app.wsgi_app = direct.PhoneGate(app.wsgi_app)  # outside Flask-SocketIO's middleware
         socketio.start_background_task(memory.keep_tidy, socketio.sleep)

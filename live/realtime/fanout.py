@@ -18,18 +18,12 @@ from collections.abc import Callable, Iterable
 
 import redis
 import socketio
-import socketio.pubsub_manager
 from redis.exceptions import RedisError
 
 from live.core import rooms
 from live.core.floor import Presence
 from live.formats import wire
 from live.transport import direct
-from live.transport.shortway import Packet
-
-# python-socketio's message queue asks its own Packet class whether each broadcast holds bytes,
-# whatever the server's packet class: the same question, answered the quicker way
-socketio.pubsub_manager.Packet = Packet
 
 log = logging.getLogger("live.fanout")
 

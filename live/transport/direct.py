@@ -873,13 +873,11 @@ def serve_events(server, events) -> None:
 
 
 def install(mode: str | None = None) -> None:
-    """Make engineio create these sockets (``engineio.server`` looks the class up per connection).
-    The gates are for eventlet and gevent only (green threads)."""
+    """The phones' gates and the loop's callbacks, for eventlet and gevent (green threads); the
+    classes above are put in engineio's place by ``patches.apply``, which calls this."""
     global _phone_gate, _handshake_gate, _later
-    engineio.socket.Socket = Socket
-    if mode in ("eventlet", "gevent"):  # the WebSocket transport of that mode's engineio driver
+    if mode in ("eventlet", "gevent"):
         driver = importlib.import_module(f"engineio.async_drivers.{mode}")
-        driver._async["websocket"] = WebSocketWSGI
         _phone_gate = Gate(PHONE_CONNECTS, driver._async["event"])
         _handshake_gate = Gate(PHONE_HANDSHAKES, driver._async["event"])
         _later = _later_in(mode)
