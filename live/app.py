@@ -34,20 +34,6 @@ def assets(package: str = PACKAGE, root: str = ROOT) -> tuple[str, str] | None:
     return None
 
 
-def _no_routing_for_socket_events(create_url_adapter):
-    """Flask-SocketIO runs each event in a request context made from its connection's environ,
-    and Flask matches that environ's URL (/socket.io/) against every route each time, for
-    nothing: no event handler builds or reads a URL. After the connect (``saved_session`` in the
-    environ, see auth.SessionInterface), an event's context gets no URL adapter."""
-
-    def create(request):
-        if request is not None and "saved_session" in request.environ:
-            return None
-        return create_url_adapter(request)
-
-    return create
-
-
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: settings, store, extensions, screens, real-time handlers."""
     from flask import Flask
@@ -58,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.realtime import broadcast, handlers
     from live.services.day import Day
     from live.store import open_store
+    from live.transport import patches
     from live.transport.shortway import Packet
     from live.web import auth, i18n, security, static_files
     from live.web.extensions import babel, compress, csrf
@@ -96,7 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # Vietnamese as UTF-8 in JSON, not six bytes per letter
     app.session_interface = auth.SessionInterface()  # the cookie read at connect, not per event
-    app.create_url_adapter = _no_routing_for_socket_events(app.create_url_adapter)
+    patches.no_routing_for_socket_events(app)
     app.extensions["live.day"] = day
     security.init_logging(app.config.get("LOG_LEVEL", "INFO"))
 

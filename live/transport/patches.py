@@ -9,8 +9,10 @@ ours noticing. So:
   bounds and constraints-lowest.txt say the same (tests/deploy/test_dependencies.py checks that).
 - ``PATCHES`` names each patched, overridden or privately read name with the upstream version
   whose code it mirrors; a test checks that each name still exists in what is installed.
-- ``apply(mode)`` makes the module-level replacements, the only monkey patches outside gevent's and
-  eventlet's own; ``check()`` runs first in ``live serve`` and refuses, in one line, to start on
+- ``apply(mode)`` makes the module-level replacements and ``no_routing_for_socket_events(app)`` the
+  one on the Flask application: the only monkey patches outside gevent's and eventlet's own (which
+  ``live.__main__`` starts with); subclasses that override a method stay beside their own code and
+  are named here. ``check()`` runs first in ``live serve`` and refuses, in one line, to start on
   versions outside ``TESTED``.
 
 The first minimums below are where the code began to work: python-engineio 4.12.0-4.13.1 sent no
@@ -91,8 +93,8 @@ PATCHES: tuple[Patch, ...] = (
     ),
     # Flask-SocketIO: the environ keys its middleware sets (read by web.auth, app, realtime.handlers)
     Patch("flask-socketio", "flask_socketio", "SocketIO", "read", "5.7.0", "environ 'flask.app', 'saved_session'"),
-    # Flask: the URL adapter of a socket event's context (app._no_routing_for_socket_events)
-    Patch("flask", "flask", "Flask.create_url_adapter", "replaced", "3.1.3", "app.create_url_adapter"),
+    # Flask: the URL adapter of a socket event's context (no_routing_for_socket_events)
+    Patch("flask", "flask", "Flask.create_url_adapter", "replaced", "3.1.3", "patches.no_routing_for_socket_events"),
     # gevent: the request reader and the hub
     Patch("gevent", "gevent.pywsgi", "WSGIHandler.MessageClass", "overridden", "26.9.0", "__main__.run Handler"),
     Patch("gevent", "gevent.pywsgi", "OldMessage", "read", "26.9.0", "direct.read_headers"),
@@ -182,3 +184,18 @@ def apply(mode: str) -> None:
         driver = importlib.import_module(f"engineio.async_drivers.{mode}")
         driver._async["websocket"] = direct.WebSocketWSGI  # the WebSocket transport of that mode
         direct.install(mode)
+
+
+def no_routing_for_socket_events(app) -> None:
+    """Flask-SocketIO runs each event in a request context made from its connection's environ,
+    and Flask matches that environ's URL (/socket.io/) against every route each time, for
+    nothing: no event handler builds or reads a URL. After the connect (``saved_session`` in the
+    environ, see live.web.auth.SessionInterface), an event's context gets no URL adapter."""
+    create_url_adapter = app.create_url_adapter
+
+    def create(request):
+        if request is not None and "saved_session" in request.environ:
+            return None
+        return create_url_adapter(request)
+
+    app.create_url_adapter = create
