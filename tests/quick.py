@@ -1,12 +1,22 @@
-"""``pytest --quick``: the everyday subset. Pure and in-process tests in one async mode (gevent,
-the default); what starts a server process, Redis or Chromium is left to the full run (.ci/run)."""
+"""``pytest --quick``: the everyday subset. The pure and in-process tests in one async mode (gevent,
+the default): what starts a live server, a Redis server or Chromium is left to the full run
+(.ci/run). A few quick subprocesses stay (the ``live`` command's help, the start-up checks)."""
 
 from __future__ import annotations
 
 import pytest
 
 # fixtures that start something outside the test process
-OUTSIDE = {"make_server", "server", "browser", "screens", "redis_server", "make_redis", "connect_staff", "connect_phone"}
+OUTSIDE = {
+    "make_server",
+    "server",
+    "browser",
+    "screens",
+    "redis_server",
+    "make_redis",
+    "connect_staff",
+    "connect_phone",
+}
 # tests that start processes themselves (the CLI, several processes, kill -9)
 SLOW = pytest.mark.slow
 
@@ -26,9 +36,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         outside = OUTSIDE & set(getattr(item, "fixturenames", ()))
-        if outside or item.get_closest_marker("browser") or item.get_closest_marker("slow") or params.get(
-            "async_mode", "gevent"
-        ) != "gevent":
+        if (
+            outside
+            or item.get_closest_marker("browser")
+            or item.get_closest_marker("slow")
+            or params.get("async_mode", "gevent") != "gevent"
+            or "redis" in params.values()  # the store contract's Redis half
+        ):
             left.append(item)
         else:
             kept.append(item)

@@ -143,7 +143,7 @@ class Suggester:
         try:
             found = self.day.desk.suggest(question_id)
         except Exception:  # one question's comparison must never stop the others'
-            log.exception("similar questions not found for %s", question_id)
+            log.exception("similar questions not found for one question")  # no id: it gives its tracking code
             return
         if found is not None:
             self.socketio.emit("question.similar", {"id": question_id, "similar": found}, to=rooms.desk())
