@@ -22,6 +22,7 @@ CORPORA = Path(__file__).resolve().parent / "corpora"
 XSS_LISTS = ("payloadsallthethings-xss", "payloadbox-xss", "seclists-xss")
 START = 1756342800.0  # 28/08/2025 08:00 in Cao Bằng (UTC+7)
 FORMULA = ("=", "+", "-", "@")
+AGREED = {"name": "1", "group": "1"}  # both consent boxes ticked on the phone (notice version 1)
 XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -98,18 +99,21 @@ def scripted_day(tmp_path: Path) -> ScriptedDay:
 
     day.command("clock.start", {})  # Đón tiếp đại biểu, 15 minutes planned
     phone("scholarship", "1304", "Tỉnh có học bổng cho sinh viên dân tộc thiểu số học đại học không ạ?",
-          name="Nông Thị Hoa", group="hoc_sinh_sinh_vien", theme="t1")  # fmt: skip
+          name="Nông Thị Hoa", group="hoc_sinh_sinh_vien", theme="t1", consent=AGREED)  # fmt: skip
     floor("scholarship_again", "1273", "Xin hỏi tỉnh có học bổng cho sinh viên người dân tộc thiểu số không?",
-          name="Hoàng Văn Nam", group="dan_toc_thieu_so")  # fmt: skip
+          name="Hoàng Văn Nam", group="chua_co_viec_lam")  # fmt: skip
     floor("loan", "hall", "Thủ tục vay vốn khởi nghiệp cho thanh niên\nở vùng cao như thế nào?", channel="spoken")
-    phone("formula", "1279", '=HYPERLINK("http://evil.example","bấm vào đây")', name="@SUM(A1)")
-    phone("digital", "1304", "Khi nào mạng 4G phủ sóng tới các xóm vùng cao?", group="cong_nhan")
+    phone("formula", "1279", '=HYPERLINK("http://evil.example","bấm vào đây")', name="@SUM(A1)", consent={"name": "1"})
+    phone(
+        "digital", "1304", "Khi nào mạng 4G phủ sóng tới các xóm vùng cao?", group="cong_nhan", consent={"group": "1"}
+    )
     phone("waiting", "1297", "Câu hỏi chưa được duyệt.")
     phone(
         "jobs",
         "1279",
         "Tỉnh có chương trình giới thiệu việc làm cho bộ đội xuất ngũ không?",
         group="luc_luong_vu_trang",
+        consent={"group": "1"},
     )
     clock.advance(16 - 3.5)  # the welcome ran one minute over
     day.command("clock.next", {})  # Tuyên bố lý do, 5 minutes
@@ -167,8 +171,9 @@ def play_a_morning(server, connect_staff, connect_phone) -> dict[str, dict]:
         "Tỉnh có hỗ trợ vốn cho thanh niên khởi nghiệp ở nông thôn không?",
         name="Lò Văn Sáng",
         group="kinh_te_gioi",
+        consent=AGREED,
     )
-    ask("formula", '=HYPERLINK("http://evil.example","x")', name="+cmd|' /C calc'!A0")
+    ask("formula", '=HYPERLINK("http://evil.example","x")', name="+cmd|' /C calc'!A0", consent={"name": "1"})
     floor = moderator.call(
         "question.enter", {"id": qid(), "site": "1273", "text": "Hỏi về đường giao thông xã.", "channel": "paper"}
     )

@@ -50,6 +50,7 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from live.core.errors import DomainError
+from live.core.privacy import NOTICE_VERSION
 from live.core.text import clean, fold
 
 QUESTION_LIMIT = 1000
@@ -61,16 +62,21 @@ YOUTH_GROUPS: tuple[tuple[str, str], ...] = (
     ("luc_luong_vu_trang", "Lực lượng vũ trang"),
     ("cong_nhan", "Công nhân"),
     ("hoc_sinh_sinh_vien", "Học sinh, sinh viên"),
-    ("dan_toc_thieu_so", "Dân tộc thiểu số"),
-    ("ton_giao", "Tín đồ tôn giáo"),
-    ("khuyet_tat", "Người khuyết tật"),
     ("kinh_te_gioi", "Thanh niên làm kinh tế giỏi"),
     ("chua_co_viec_lam", "Thanh niên chưa có việc làm"),
     ("khac", "Khác"),
 )
 GROUP_LABELS = dict(YOUTH_GROUPS)
+# Ethnicity, religion and disability are sensitive data (Law 91/2025/QH15): never asked per person
+# again, and removed from the questions stored before (``without_removed_group``, run at start).
+REMOVED_GROUPS = frozenset({"dan_toc_thieu_so", "ton_giao", "khuyet_tat"})
 
-SUBMISSION_FIELDS = ("id", "site", "text", "name", "group", "theme")
+# What a young person may agree to, each on its own unticked box: their name stored with the
+# question (so they can be called on or replied to), and their group shown beside their commune.
+CONSENT_PURPOSES = ("name", "group")
+_NOTICE_VERSION = re.compile(r"[0-9A-Za-z._-]{1,20}")
+
+SUBMISSION_FIELDS = ("id", "site", "text", "name", "group", "theme", "consent")
 _QUESTION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # a UUID v4 string is one of these
 _REF_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -166,8 +172,44 @@ def _choice(value: object, allowed: Iterable[str], code: str) -> str | None:
     return value
 
 
+def consents(value: object, now: float) -> dict[str, dict]:
+    """What a phone agreed to (``{"name": "1"}``: purpose → the notice version it was shown) as
+    stored (``{"name": {"version": "1", "at": now}}``); absent, ``None`` or ``""`` is no consent."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > len(CONSENT_PURPOSES):
+        raise DomainError("question.bad_consent")
+    given = {}
+    for purpose, version in value.items():
+        if purpose not in CONSENT_PURPOSES:
+            raise DomainError("question.bad_consent")
+        if version is None or version == "":
+            continue
+        if not isinstance(version, str) or not _NOTICE_VERSION.fullmatch(version):
+            raise DomainError("question.bad_consent")
+        given[purpose] = {"version": version, "at": now}
+    return given
+
+
+def secretariat_consents(payload: dict) -> dict[str, str]:
+    """The consents of a question the secretariat types in from paper or from the floor: the asker
+    gave their name or group to the secretariat (on the form, or aloud), under today's notice."""
+    return {purpose: NOTICE_VERSION for purpose in CONSENT_PURPOSES if payload.get(purpose)}
+
+
+def _group(value: object) -> str | None:
+    if value in REMOVED_GROUPS:  # an old page or outbox: the question is kept, the group is not
+        return None
+    return _choice(value, GROUP_LABELS, "question.unknown_group")
+
+
 def validate_submission(payload: object, *, sites: set[str], themes: set[str], now: float) -> dict:
-    """Return the new question record for what a phone sent, or raise ``DomainError``."""
+    """Return the new question record for what a phone sent, or raise ``DomainError``.
+
+    A name is stored only with a name consent and a group only with a group consent; without one,
+    whatever the phone sent for it is dropped, never refused (the question must not be lost).
+    ``consent`` keeps the consents whose data were stored, with the notice version and the time.
+    """
     if not isinstance(payload, dict):
         raise DomainError("question.malformed")
     unknown = sorted(set(map(str, payload)) - set(SUBMISSION_FIELDS))
@@ -180,14 +222,19 @@ def validate_submission(payload: object, *, sites: set[str], themes: set[str], n
     if not isinstance(site, str) or site not in sites:
         raise DomainError("question.unknown_site")
     text = question_text(payload.get("text"))
+    consent = consents(payload.get("consent"), now)
+    name = _name(payload.get("name")) if "name" in consent else ""  # "" is anonymous
+    group = _group(payload.get("group")) if "group" in consent else None
+    kept = {purpose: given for purpose, given in consent.items() if {"name": name, "group": group}[purpose]}
     return {
         "id": ident,
         "code": tracking_code(ident),
         "site": site,
         "text": text,
         "fold": fold(text),
-        "name": _name(payload.get("name")),  # "" is anonymous
-        "group": _choice(payload.get("group"), GROUP_LABELS, "question.unknown_group"),
+        "name": name,
+        "group": group,
+        "consent": kept,
         "theme": _choice(payload.get("theme"), themes, "question.unknown_theme"),
         "status": RECEIVED,
         "version": 1,
@@ -385,6 +432,44 @@ def public_status(question: dict, merged_into: dict | None = None) -> str:
 def group_label(group_id: str | None) -> str | None:
     """The Vietnamese label of a youth group id, or None."""
     return GROUP_LABELS.get(group_id) if group_id else None
+
+
+def consented(question: dict, purpose: str) -> bool:
+    """Whether the asker of ``question`` agreed to ``purpose`` (one of ``CONSENT_PURPOSES``)."""
+    consent = question.get("consent")
+    return isinstance(consent, dict) and isinstance(consent.get(purpose), dict)
+
+
+def public_group(question: dict) -> str | None:
+    """The group a public screen may show beside the commune: only one its asker agreed to show."""
+    group = question.get("group")
+    return group if group in GROUP_LABELS and consented(question, "group") else None
+
+
+def public_origin(site_name: str, question: dict) -> str:
+    """Where ``question`` came from, as public screens show it: the commune, and the group only
+    with its asker's consent."""
+    return shown_origin(site_name, group_label(public_group(question)))
+
+
+def without_removed_group(question: dict) -> dict | None:
+    """``question`` with any removed (sensitive) group taken out, its own and those of the
+    questions merged into it; None when it holds none (so running it again changes nothing)."""
+    origins = question.get("origins") or []
+    if question.get("group") not in REMOVED_GROUPS and not any(
+        isinstance(o, dict) and o.get("group") in REMOVED_GROUPS for o in origins
+    ):
+        return None
+    new = dict(question)
+    if new.get("group") in REMOVED_GROUPS:
+        new["group"] = None
+        if isinstance(new.get("consent"), dict):
+            new["consent"] = {k: v for k, v in new["consent"].items() if k != "group"}
+    if origins:
+        new["origins"] = [
+            dict(o, group=None) if isinstance(o, dict) and o.get("group") in REMOVED_GROUPS else o for o in origins
+        ]
+    return new
 
 
 def shown_origin(site_name: str, group_label: str | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from live.core.errors import Conflict, DomainError
 from live.services.change import CLOCK, CONFERENCE, FLOOR, PIN_GUARD, PINS, SERVER, SPEAKER, TOKENS, Change
 from live.services.desk import Desk
 from live.services.replica import Replicated
+
+log = logging.getLogger("live.desk")
 
 FLOOR_SECONDS = 180  # a bridge point given the floor speaks for 3 minutes unless the MC says otherwise
 
@@ -71,7 +74,8 @@ class Day:
     # ------------------------------------------------------------ set-up
 
     def setup(self, *, demo: bool = False, secret_key: str | None = None) -> None:
-        """Make role tokens and the session key once; load the demo into an empty store."""
+        """Make role tokens and the session key once; load the demo into an empty store; take
+        the sensitive youth groups out of the questions stored before they were removed."""
         from live.services import demo as demo_data
 
         def init(docs):
@@ -87,6 +91,9 @@ class Day:
             return out
 
         self.store.transact((TOKENS, SERVER, CONFERENCE), init)
+        removed = self.desk.forget_removed_groups()
+        if removed:
+            log.info("removed the sensitive youth group from %d stored questions", removed)
 
     def secret_key(self) -> str:
         return (self.store.get(SERVER) or {})["secret_key"]

@@ -36,6 +36,7 @@ STAFF_FIELDS = (
     "original_text",
     "name",
     "group",
+    "consent",
     "theme",
     "department",
     "status",
@@ -93,8 +94,8 @@ def phone_view(question: dict, merged_into: dict | None = None, departments: dic
 
 
 def origin_of(question: dict, names: dict[str, str]) -> str:
-    site_name = names.get(question["site"], question["site"])
-    return questions.shown_origin(site_name, questions.group_label(question.get("group")))
+    """Where a question came from, as the MC reads it out: its group only with consent."""
+    return questions.public_origin(names.get(question["site"], question["site"]), question)
 
 
 def queue_view(question: dict, names: dict[str, str]) -> dict:
@@ -182,12 +183,16 @@ class Desk:
         channel = payload.get("channel")
         if channel not in FLOOR_CHANNELS:
             raise DomainError("question.bad_channel")
+        if "consent" in payload:
+            raise DomainError("question.bad_consent")
         fields = {k: v for k, v in payload.items() if k != "channel"}
+        fields["consent"] = questions.secretariat_consents(fields)
         stored = self.store.get(key(_valid_id(fields.get("id"))))
         if stored is not None:
             return stored, True, None
         record = self._validate(fields, self.now())
-        return self._store(dict(record, channel=channel, device=None, entered_by=by))
+        consent = {purpose: dict(given, via="secretariat") for purpose, given in record["consent"].items()}
+        return self._store(dict(record, consent=consent, channel=channel, device=None, entered_by=by))
 
     def _validate(self, payload: dict, now: float) -> dict:
         try:
@@ -286,7 +291,7 @@ class Desk:
                 if target is None:
                     raise DomainError("question.bad_merge")
                 questions.check_merge_target(question, target)
-                mine = [{k: question.get(k) for k in ("id", "code", "site", "name", "group")}]
+                mine = [{k: question.get(k) for k in ("id", "code", "site", "name", "group", "consent")}]
                 origins = [o for o in target.get("origins") or [] if o["id"] != ident]
                 out[key(target["id"])] = {**target, "origins": origins + mine + list(question.get("origins") or [])}
             elif action == "reopen" and question.get("merged_into") and docs[key(question["merged_into"])]:
@@ -433,6 +438,20 @@ class Desk:
         if question["status"] in (questions.REJECTED, questions.MERGED):
             self._duplicates.remove(ident)
 
+    def forget_removed_groups(self) -> int:
+        """Take the sensitive groups (``questions.REMOVED_GROUPS``) out of every stored question,
+        in one transaction; returns how many questions changed (0 the next time)."""
+        found = tuple(k for k, q in self.store.scan(PREFIX).items() if questions.without_removed_group(q) is not None)
+        if not found:
+            return 0
+
+        def fn(docs):
+            cleaned = {k: questions.without_removed_group(doc) for k, doc in docs.items() if doc is not None}
+            return {k: doc for k, doc in cleaned.items() if doc is not None}
+
+        written, _ = self.store.transact(found, fn)
+        return len(written)
+
     def audit(self) -> list[dict]:
         """Every moderation and MC action, oldest first (append-only)."""
         self.replica.refresh()
@@ -535,6 +554,6 @@ class Desk:
             "text": question["text"],
             "site": question["site"],
             "site_name": site_name,
-            "group": question.get("group"),
-            "origin": questions.shown_origin(site_name, questions.group_label(question.get("group"))),
+            "group": questions.public_group(question),
+            "origin": questions.public_origin(site_name, question),
         }

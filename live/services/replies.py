@@ -178,7 +178,7 @@ def links(base_url: str, day) -> list[tuple[dict, str]]:
 
 def _origin(question: dict, sites: dict[str, str]) -> str:
     name = sites.get(question.get("site"), question.get("site") or "")
-    return questions.shown_origin(name, questions.group_label(question.get("group")))
+    return questions.public_origin(name, question)
 
 
 def forwarded(day) -> list[dict]:

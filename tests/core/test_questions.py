@@ -34,6 +34,7 @@ QID = "0b6a4c7e-9f1d-4e2a-8c3b-5d6e7f8a9b0c"
 OTHER_QID = "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
 TEXT = "Tỉnh có chính sách gì hỗ trợ thanh niên khởi nghiệp ở vùng cao?"
 DROP = object()
+AGREED = {"name": "1", "group": "1"}  # both consent boxes ticked under notice version 1
 
 
 @contextmanager
@@ -83,7 +84,7 @@ def test_the_module_imports_no_web_or_storage_code():
 
 def test_the_youth_groups_the_plans_name():
     ids = [gid for gid, _ in q.YOUTH_GROUPS]
-    assert len(ids) == len(set(ids)) == 10
+    assert len(ids) == len(set(ids)) == 7
     assert all(set(gid) <= set(string.ascii_lowercase + "_") for gid in ids)
     labels = {fold(label) for _, label in q.YOUTH_GROUPS}
     for expected in (
@@ -91,9 +92,6 @@ def test_the_youth_groups_the_plans_name():
         "luc luong vu trang",
         "cong nhan",
         "hoc sinh, sinh vien",
-        "dan toc thieu so",
-        "tin do ton giao",
-        "nguoi khuyet tat",
         "thanh nien lam kinh te gioi",
         "thanh nien chua co viec lam",
         "khac",
@@ -103,6 +101,16 @@ def test_the_youth_groups_the_plans_name():
         assert unicodedata.normalize("NFC", label) == label
     assert q.group_label("hoc_sinh_sinh_vien") == "Học sinh, sinh viên"
     assert q.group_label(None) is None and q.group_label("nope") is None
+
+
+def test_no_youth_group_is_sensitive_data():
+    """Ethnicity, religion and disability are sensitive data: no group names them any more."""
+    labels = " ".join(fold(label) for _, label in q.YOUTH_GROUPS)
+    for word in ("dan toc", "ton giao", "khuyet tat"):
+        assert word not in labels
+    assert not q.REMOVED_GROUPS & set(q.GROUP_LABELS)
+    for removed in q.REMOVED_GROUPS:
+        assert q.group_label(removed) is None
 
 
 @pytest.mark.parametrize(
@@ -137,6 +145,7 @@ def test_a_valid_question_becomes_a_received_record():
         "fold": fold(TEXT),
         "name": "",
         "group": None,
+        "consent": {},
         "theme": None,
         "status": "received",
         "version": 1,
@@ -152,14 +161,16 @@ def test_a_valid_question_becomes_a_received_record():
     }
 
 
-def test_name_group_and_theme_are_kept():
-    record = submit(name="  Nông   Thị\tMai ", group="dan_toc_thieu_so", theme="viec-lam")
-    assert (record["name"], record["group"], record["theme"]) == ("Nông Thị Mai", "dan_toc_thieu_so", "viec-lam")
+def test_name_group_and_theme_are_kept_with_consent():
+    record = submit(name="  Nông   Thị\tMai ", group="cong_nhan", theme="viec-lam", consent=AGREED)
+    assert (record["name"], record["group"], record["theme"]) == ("Nông Thị Mai", "cong_nhan", "viec-lam")
+    assert record["consent"] == {"name": {"version": "1", "at": NOW}, "group": {"version": "1", "at": NOW}}
 
 
 @pytest.mark.parametrize("empty", [None, "", "   ", "\u200b\x00", DROP])
 def test_an_empty_name_is_anonymous(empty):
-    assert submit(name=empty)["name"] == ""
+    record = submit(name=empty, consent=AGREED)
+    assert record["name"] == "" and "name" not in record["consent"]  # nothing stored, nothing consented
 
 
 @pytest.mark.parametrize("empty", [None, "", DROP])
@@ -208,10 +219,18 @@ REFUSALS = [
     (payload(text="???"), "question.no_letters", {}),
     (payload(text="… !!! ?? —"), "question.no_letters", {}),
     (payload(text="🙂🙂🙂"), "question.no_letters", {}),
-    (payload(name="a" * 81), "question.name_too_long", {"limit": 80}),
-    (payload(name=5), "question.malformed", {"field": "name"}),
-    (payload(group="sinh_vien"), "question.unknown_group", {}),
-    (payload(group=3), "question.unknown_group", {}),
+    (payload(name="a" * 81, consent=AGREED), "question.name_too_long", {"limit": 80}),
+    (payload(name=5, consent=AGREED), "question.malformed", {"field": "name"}),
+    (payload(group="sinh_vien", consent=AGREED), "question.unknown_group", {}),
+    (payload(group=3, consent=AGREED), "question.unknown_group", {}),
+    (payload(consent="1"), "question.bad_consent", {}),
+    (payload(consent=["name"]), "question.bad_consent", {}),
+    (payload(consent={"phone": "1"}), "question.bad_consent", {}),
+    (payload(consent={"name": 1}), "question.bad_consent", {}),
+    (payload(consent={"name": True}), "question.bad_consent", {}),
+    (payload(consent={"name": "1 "}), "question.bad_consent", {}),
+    (payload(consent={"name": "1" * 21}), "question.bad_consent", {}),
+    (payload(consent={"name": {"version": "1"}}), "question.bad_consent", {}),
     (payload(theme="the-thao"), "question.unknown_theme", {}),
     (payload(theme=["viec-lam"]), "question.unknown_theme", {}),
 ]
@@ -236,6 +255,7 @@ def test_every_submission_code_is_exercised():
         "question.name_too_long",
         "question.unknown_group",
         "question.unknown_theme",
+        "question.bad_consent",
     }
 
 
@@ -249,14 +269,15 @@ def test_limits_count_characters_after_cleaning():
     nfd = unicodedata.normalize("NFD", "ế" * 1000)  # 3000 code points, 1000 letters
     assert submit(text=nfd)["text"] == "ế" * 1000
     assert submit(text="  " + "a" * 1000 + "\x00" * 50 + "\n\n")["text"] == "a" * 1000
-    assert submit(name="Ư" * 80)["name"] == "Ư" * 80
+    assert submit(name="Ư" * 80, consent=AGREED)["name"] == "Ư" * 80
 
 
 def test_composed_and_decomposed_vietnamese_are_the_same_question():
     nfc = unicodedata.normalize("NFC", TEXT)
     nfd = unicodedata.normalize("NFD", TEXT)
     assert nfc != nfd
-    a, b = submit(text=nfc, name="Hoàng Đức"), submit(text=nfd, name=unicodedata.normalize("NFD", "Hoàng Đức"))
+    a = submit(text=nfc, name="Hoàng Đức", consent=AGREED)
+    b = submit(text=nfd, name=unicodedata.normalize("NFD", "Hoàng Đức"), consent=AGREED)
     assert a["text"] == b["text"] == nfc
     assert a["fold"] == b["fold"] == fold(nfc)
     assert a["name"] == b["name"] == "Hoàng Đức"
@@ -267,7 +288,7 @@ def test_control_characters_are_stripped_and_line_breaks_tidied():
     assert record["text"] == "Học bổng cho[31m sinh viên\nnghèo?\t(xã)"
     assert submit(text="Câu 1\r\n\r\n\r\n\r\nCâu 2")["text"] == "Câu 1\n\nCâu 2"
     assert submit(text="Một   \n  \n \n\n hai\n\nba")["text"] == "Một\n\n hai\n\nba"
-    assert submit(name="Mai\nAnh\x00")["name"] == "Mai Anh"
+    assert submit(name="Mai\nAnh\x00", consent=AGREED)["name"] == "Mai Anh"
 
 
 def _is_clean(text: str) -> bool:
@@ -282,7 +303,7 @@ def _is_clean(text: str) -> bool:
 def _check_stored_or_refused(raw: str) -> str | None:
     """A question made of ``raw``: refused with a question code, or stored as clean ``raw``."""
     try:
-        record = submit(text=raw, name=raw[:200])
+        record = submit(text=raw, name=raw[:200], consent=AGREED)
     except DomainError as error:
         assert error.code in (
             "question.empty",

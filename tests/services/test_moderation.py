@@ -51,7 +51,12 @@ def texts_seen(client) -> str:
 
 
 def test_approve_assign_show_answer_the_story_of_one_question(day):
-    q = day.ask("1304", "Tỉnh có chính sách hỗ trợ thanh niên khởi nghiệp không?", group="hoc_sinh_sinh_vien")
+    q = day.ask(
+        "1304",
+        "Tỉnh có chính sách hỗ trợ thanh niên khởi nghiệp không?",
+        group="hoc_sinh_sinh_vien",
+        consent={"group": "1"},
+    )
     q = day.act(day.moderator, "assign", q, theme="t2", department="d3")["question"]
     q = day.act(day.moderator, "note", q, notes="Sở KH&ĐT: quỹ hỗ trợ 2025")["question"]
     reply = day.act(day.moderator, "approve", q)
@@ -120,8 +125,8 @@ def test_two_moderators_on_one_question_the_second_gets_a_conflict_not_an_overwr
 
 
 def test_merging_keeps_every_origin_and_asker_and_their_phones_follow_the_answer(day):
-    kept = day.ask("1304", "Học bổng cho sinh viên nghèo?", name="Hoa")
-    duplicate = day.ask("1297", "hoc bong cho sv ngheo?", name="Minh", group="dan_toc_thieu_so")
+    kept = day.ask("1304", "Học bổng cho sinh viên nghèo?", name="Hoa", consent={"name": "1"})
+    duplicate = day.ask("1297", "hoc bong cho sv ngheo?", name="Minh", group="cong_nhan", consent={"name": "1"})
 
     day.moderator.wait_for(lambda e, d: e == "question.added" and d["question"]["id"] == duplicate["id"])
     # its likely duplicates follow the acknowledgement, pushed to the desk
@@ -133,7 +138,7 @@ def test_merging_keeps_every_origin_and_asker_and_their_phones_follow_the_answer
     merged = day.act(day.moderator, "merge", duplicate, into=kept["id"])
     assert merged["ok"] and merged["question"]["status"] == "merged"
     target = day.fresh(kept["id"])
-    assert [(o["site"], o["name"]) for o in target["origins"]] == [("1297", "Minh")]
+    assert [(o["site"], o["name"], o["group"]) for o in target["origins"]] == [("1297", "Minh", None)]
 
     target = day.act(day.moderator, "approve", target)["question"]
     day.act(day.mc, "answer", target)

@@ -77,6 +77,7 @@ def ask(day, text: str, *, site="1304", group="hoc_sinh_sinh_vien", theme="t1", 
     """A question from a phone, approved by the secretariat."""
     qid = str(uuid.uuid4())
     payload = {"id": qid, "site": site, "text": text, "name": name, "group": group, "theme": theme}
+    payload["consent"] = {"name": "1", "group": "1"}  # both boxes ticked: still never shown to a department
     question, _, _ = day.desk.submit(payload, device=device or f"phone-{qid[:8]}", address="10.0.0.9")
     question, _ = day.desk.act("approve", {"id": qid, "version": question["version"]}, role="moderator")
     return question
@@ -541,7 +542,13 @@ def test_only_the_askers_phone_hears_of_a_published_reply(server, connect_staff,
     desk = connect_staff(server, "moderator")
     ack = asker.call(
         "question.submit",
-        {"id": str(uuid.uuid4()), "site": "1304", "text": "Xin hỏi về học bổng?", "group": "hoc_sinh_sinh_vien"},
+        {
+            "id": str(uuid.uuid4()),
+            "site": "1304",
+            "text": "Xin hỏi về học bổng?",
+            "group": "hoc_sinh_sinh_vien",
+            "consent": {"group": "1"},
+        },
     )
     assert ack["ok"], ack
     qid = ack["id"]

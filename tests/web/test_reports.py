@@ -86,7 +86,7 @@ def test_every_question_is_a_row_with_its_origin_its_path_and_its_history(story)
 
     duplicate = rows[q["scholarship_again"]["code"]]
     assert duplicate["Trạng thái"] == "đã gộp" and duplicate["Gộp vào câu hỏi"] == q["scholarship"]["code"]
-    assert duplicate["Kênh"] == "Phiếu giấy" and duplicate["Nhóm thanh niên"] == "Dân tộc thiểu số"
+    assert duplicate["Kênh"] == "Phiếu giấy" and duplicate["Nhóm thanh niên"] == "Thanh niên chưa có việc làm"
     assert q["scholarship"]["code"] in duplicate["Lịch sử xử lý"]  # "gộp vào: <code>", not an id
 
     loan = rows[q["loan"]["code"]]
@@ -195,7 +195,8 @@ def hostile_records() -> list[dict]:
     for n, raw in enumerate(hostile_strings()):
         try:
             record = questions.validate_submission(
-                {"id": f"hostile-{n:010d}-xxxxxx", "site": sites[n % len(sites)], "text": raw, "name": raw[:80]},
+                {"id": f"hostile-{n:010d}-xxxxxx", "site": sites[n % len(sites)], "text": raw, "name": raw[:80],
+                 "consent": {"name": "1"}},
                 sites=set(sites), themes={"t1"}, now=1756342800.0 + n,
             )  # fmt: skip
         except DomainError:
