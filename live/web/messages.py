@@ -182,6 +182,7 @@ MESSAGES = {
     "question.bad_id": _l("Mã câu hỏi do điện thoại tạo không hợp lệ. Vui lòng tải lại trang và gửi lại."),
     "question.unknown_site": _l("Điểm cầu không có trong hội nghị. Vui lòng quét lại mã QR của điểm cầu."),
     "question.unknown_group": _l("Đối tượng thanh niên không có trong danh sách."),
+    "question.bad_consent": _l("Lựa chọn đồng ý gửi lên không đúng định dạng. Vui lòng tải lại trang và gửi lại."),
     "question.unknown_theme": _l("Nhóm vấn đề không có trong danh sách."),
     "question.bad_channel": _l("Cần chọn câu hỏi nhận qua phiếu giấy hay phát biểu trực tiếp."),
     "question.bad_department": _l("Cơ quan trả lời không có trong danh sách."),

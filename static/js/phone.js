@@ -9,6 +9,7 @@
   const OUT = "live.outbox", MINE = "live.mine";
   const ACK_MS = 10000, MAX_BACKOFF = 30000;
   const form = $("ask"), textEl = $("text"), nameEl = $("name"), groupEl = $("group"), themeEl = $("theme");
+  const agreeName = $("consent-name"), agreeGroup = $("consent-group");
   const countEl = $("count"), resultEl = $("result"), connEl = $("conn"), listEl = $("mine");
 
   /* ---------------------------------------------------------------- text, as the server cleans it */
@@ -169,7 +170,12 @@
   const sending = {}; // id → true while its acknowledgement is awaited
   let timer = 0;
 
-  const payload = (q) => ({ id: q.id, site: q.site, text: q.text, name: q.name, group: q.group, theme: q.theme });
+  // consent (purpose → the notice version it was given under) only when some was given
+  const payload = (q) => {
+    const p = { id: q.id, site: q.site, text: q.text, name: q.name, group: q.group, theme: q.theme };
+    if (q.consent && Object.keys(q.consent).length) p.consent = q.consent;
+    return p;
+  };
 
   function pump() {
     clearTimeout(timer);
@@ -226,6 +232,9 @@
     const message = (ack.message || T.refused) + " ";
     if (!textEl.value.trim()) {
       textEl.value = q.text;
+      agreeName.checked = !!(q.consent && q.consent.name);
+      agreeGroup.checked = !!(q.consent && q.consent.group);
+      consent();
       nameEl.value = q.name || "";
       groupEl.value = q.group || "";
       if (themeEl) themeEl.value = q.theme || "";
@@ -325,11 +334,19 @@
   let lastSent = 0;
   textEl.addEventListener("input", counter);
 
+  /** The name and the group can be filled in only once their consent box is ticked. */
+  function consent() {
+    nameEl.disabled = !agreeName.checked;
+    groupEl.disabled = !agreeGroup.checked;
+  }
+  agreeName.addEventListener("change", consent);
+  agreeGroup.addEventListener("change", consent);
+
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = clean(textEl.value, true);
     const n = length(text);
-    const name = clean(nameEl.value, false);
+    const name = agreeName.checked ? clean(nameEl.value, false) : "";
     if (!n && Date.now() - lastSent < 2000) return; // a double tap on Gửi
     let problem = null;
     if (!n) problem = T.empty;
@@ -340,16 +357,22 @@
       (n && n <= P.limits.text ? nameEl : textEl).focus();
       return;
     }
-    const q = { id: newId(), site: P.site.id, text, name, group: groupEl.value, theme: themeEl ? themeEl.value : "", at: Date.now() };
+    const group = agreeGroup.checked ? groupEl.value : "";
+    const given = {};
+    if (name) given.name = P.notice.version;
+    if (group) given.group = P.notice.version;
+    const q = { id: newId(), site: P.site.id, text, name, group, consent: given, theme: themeEl ? themeEl.value : "", at: Date.now() };
     save(OUT, load(OUT).concat([q]));
     lastSent = Date.now();
     form.reset();
+    consent();
     counter();
     say(online() ? T.pending : T.queued, "wait");
     render();
     pump();
   });
 
+  consent();
   counter();
   connection();
   render();

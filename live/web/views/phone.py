@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template
 
-from live.core import questions
+from live.core import privacy, questions
 from live.web.auth import day, give_device
 
 bp = Blueprint("phone", __name__)
@@ -23,6 +23,8 @@ def ask(site_id: str):
         "themes": [{"id": t["id"], "name": t["name"]} for t in doc.get("themes", [])],
         "groups": [{"id": ident, "label": label} for ident, label in questions.YOUTH_GROUPS],
         "limits": {"text": questions.QUESTION_LIMIT, "name": questions.NAME_LIMIT},
+        # consent is given under this version of the notice, which the form links to
+        "notice": {"version": privacy.NOTICE_VERSION, "path": privacy.NOTICE_PATH},
     }
     response = make_response(render_template("phone.html", screen="phone", site=site, phone=phone))
     response.headers["Cache-Control"] = "no-store"
