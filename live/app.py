@@ -48,7 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.transport.shortway import Packet
     from live.web import auth, i18n, security, static_files
     from live.web.extensions import babel, compress, csrf
-    from live.web.views import admin, api, errors, phone, reports, screens, sites
+    from live.web.views import admin, api, errors, phone, privacy, reports, screens, sites
     from live.web.views import replies as written_replies
 
     folders = assets()
@@ -102,6 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sites.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(written_replies.bp)
+    app.register_blueprint(privacy.bp)
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -43,6 +43,7 @@ PAGES = [  # (path, the role whose session opens it; None: public)
     ("/q/hall", None),
     ("/q/1304", None),
     ("/healthz", None),
+    ("/quyen-rieng-tu", None),  # the privacy notice
     ("/static/css/live.css", None),
     ("/no-such-page", None),
     ("/mc", None),  # without a session: the 403 page carries the headers too
