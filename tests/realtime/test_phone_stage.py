@@ -46,7 +46,8 @@ def test_a_phone_shows_the_projectors_question_and_never_the_askers_name_device_
     assert [d["question"] for d in stage(neighbour)] == [None]
 
     sent = asker.call("question.submit", {"id": str(uuid.uuid4()), "site": "1304", "text": TEXT, "name": NAME,
-                                          "group": "dan_toc_thieu_so", "theme": "t2"})  # fmt: skip
+                                          "group": "cong_nhan", "theme": "t2",
+                                          "consent": {"name": "1", "group": "1"}})  # fmt: skip
     assert sent["ok"], sent
     question = vetted(moderator, sent["id"])
     department = next(d["name"] for d in projector.call("state.get")["state"]["departments"] if d["id"] == "d3")
@@ -61,8 +62,8 @@ def test_a_phone_shows_the_projectors_question_and_never_the_askers_name_device_
         "text": TEXT,
         "site": "1304",
         "site_name": "Xã Quảng Lâm",
-        "group": "dan_toc_thieu_so",
-        "origin": "Xã Quảng Lâm — dân tộc thiểu số",
+        "group": "cong_nhan",
+        "origin": "Xã Quảng Lâm — công nhân",
     }
 
     # a phone whose page opens while the question is on screen gets it at connection

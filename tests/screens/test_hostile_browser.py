@@ -71,7 +71,7 @@ PHONE = {"width": 390, "height": 844}
 ORIGINS = (
     ("hall", None, "Trung tâm Hội nghị tỉnh (điểm cầu chính)"),
     ("1304", "hoc_sinh_sinh_vien", "Xã Quảng Lâm — học sinh, sinh viên"),
-    ("1297", "dan_toc_thieu_so", "Xã Nam Quang — dân tộc thiểu số"),
+    ("1297", "kinh_te_gioi", "Xã Nam Quang — thanh niên làm kinh tế giỏi"),
 )
 ANONYMOUS = "Ẩn danh"
 REFUSED_TEXT = {"question.empty", "question.no_letters", "question.too_long"}
@@ -266,9 +266,10 @@ class Intake:
 
     def submit(self, n: int, text: str, name: str | None) -> dict:
         site, group, origin = ORIGINS[n % len(ORIGINS)]
-        payload = {"id": qid(), "site": site, "text": text, "group": group}
+        payload = {"id": qid(), "site": site, "text": text, "group": group, "consent": {"group": "1"}}
         if name is not None:
             payload["name"] = name
+            payload["consent"]["name"] = "1"
         reply = self.phones[site].call("question.submit", payload, timeout=30)
         if reply["ok"]:
             self.origin[reply["id"]] = origin

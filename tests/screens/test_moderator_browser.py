@@ -32,6 +32,7 @@ VON_VAY = "Tỉnh có chính sách hỗ trợ vốn vay khởi nghiệp cho than
 DAO_TAO = "Em muốn hỏi về đào tạo nghề cho thanh niên chưa có việc làm."
 CONFLICT = "Câu hỏi vừa được người khác thay đổi. Màn hình đã cập nhật; vui lòng xem lại rồi thao tác lại."
 HHMM = re.compile(r"^\d\d:\d\d$")
+AGREED = {"name": "1", "group": "1"}  # both consent boxes ticked on the phone
 
 
 def ask(phone, text=HOC_BONG, site=HALL, **extra) -> dict:
@@ -91,10 +92,11 @@ def test_questions_from_three_sites_arrive_live_tagged_and_can_be_searched_and_f
 
     # three bridge points send questions while the console is open: each row appears by itself
     first = ask(
-        connect_phone(server, HALL), HOC_BONG, HALL, name="Nông Thị Hoa", group="hoc_sinh_sinh_vien", theme="t1"
-    )
-    second = ask(connect_phone(server, QUANG_LAM), VON_VAY, QUANG_LAM, group="kinh_te_gioi")
-    third = ask(connect_phone(server, NAM_QUANG), DAO_TAO, NAM_QUANG, name="Lục Văn Đạt")
+        connect_phone(server, HALL), HOC_BONG, HALL, name="Nông Thị Hoa", group="hoc_sinh_sinh_vien", theme="t1",
+        consent=AGREED,
+    )  # fmt: skip
+    second = ask(connect_phone(server, QUANG_LAM), VON_VAY, QUANG_LAM, group="kinh_te_gioi", consent=AGREED)
+    third = ask(connect_phone(server, NAM_QUANG), DAO_TAO, NAM_QUANG, name="Lục Văn Đạt", consent=AGREED)
     expect(rows(console)).to_have_count(3)
 
     # newest first; every row says when, how, from where, who, what, and its tracking code
@@ -515,6 +517,7 @@ def test_a_question_from_the_floor_is_entered_once_even_when_pressed_twice_or_re
         "cong_nhan",
         "t5",
     )
+    assert q["consent"]["name"]["via"] == q["consent"]["group"]["via"] == "secretariat"  # given to the secretariat
     entered = row(console, q["id"])
     expect(entered.locator(".q-ch")).to_have_text("Phát biểu")
     expect(entered.locator(".q-site")).to_have_text("Xã Quảng Lâm")
@@ -596,14 +599,14 @@ def test_the_console_screenshot(make_server, screens, connect_phone, artifacts):
     server = make_server()
     console = open_console(screens, server)
     sample = [
-        (HALL, HOC_BONG, {"name": "Nông Thị Hoa", "group": "hoc_sinh_sinh_vien", "theme": "t1"}),
-        (QUANG_LAM, VON_VAY, {"group": "kinh_te_gioi", "theme": "t2"}),
-        (NAM_QUANG, DAO_TAO, {"name": "Lục Văn Đạt", "group": "chua_co_viec_lam"}),
+        (HALL, HOC_BONG, {"name": "Nông Thị Hoa", "group": "hoc_sinh_sinh_vien", "theme": "t1", "consent": AGREED}),
+        (QUANG_LAM, VON_VAY, {"group": "kinh_te_gioi", "theme": "t2", "consent": AGREED}),
+        (NAM_QUANG, DAO_TAO, {"name": "Lục Văn Đạt", "group": "chua_co_viec_lam", "consent": AGREED}),
         ("1273", "Xã có điểm truy cập internet miễn phí cho thanh niên không?", {"theme": "t3"}),
         (
             "1294",
             "Em muốn hỏi về chính sách hỗ trợ thanh niên trồng cây dược liệu.",
-            {"name": "Hà Thị Mai", "group": "dan_toc_thieu_so"},
+            {"name": "Hà Thị Mai", "group": "cong_nhan", "consent": AGREED},
         ),
         ("1290", "Bao giờ trạm y tế xã có bác sĩ trẻ về công tác?", {"theme": "t6"}),
         (QUANG_LAM, "Cho em hỏi học bổng cho sinh viên dân tộc thiểu số học đại học ạ?", {}),

@@ -73,9 +73,11 @@ def connected(phone: Screen) -> None:
 def ask(phone: Screen, text: str, name: str = "", group: str = "", theme: str = "") -> None:
     page = phone.page
     page.get_by_label("Câu hỏi của bạn").fill(text)
-    if name:
+    if name:  # each behind its own consent box (issue 23)
+        page.locator("#consent-name").check()
         page.get_by_label("Họ và tên").fill(name)
     if group:
+        page.locator("#consent-group").check()
         page.get_by_label("Bạn thuộc đối tượng").select_option(label=group)
     if theme:
         page.get_by_label("Nhóm vấn đề").select_option(label=theme)
@@ -138,19 +140,23 @@ def test_decomposed_vietnamese_is_counted_and_stored_composed(make_server, phone
     assert box.input_value() == nfd, "the textarea holds what was typed, decomposed"
     expect(page.locator("#count")).to_have_text(f"{len(QUESTION)}/1000")
 
+    page.locator("#consent-name").check()
     page.get_by_label("Họ và tên").fill(unicodedata.normalize("NFD", "Lục Thị Hồng"))
-    page.get_by_label("Bạn thuộc đối tượng").select_option(label="Dân tộc thiểu số")
+    page.locator("#consent-group").check()
+    page.get_by_label("Bạn thuộc đối tượng").select_option(label="Học sinh, sinh viên")
     page.get_by_label("Nhóm vấn đề").select_option(label="Giáo dục, đào tạo nghề và học bổng")
     page.get_by_role("button", name="Gửi câu hỏi").click()
 
     code = receipt_code(phone)
     expect(box).to_have_value("")  # the form is ready for the next question
     expect(page.locator("#count")).to_have_text("0/1000")
+    expect(page.locator("#consent-name")).not_to_be_checked()  # and asks for consent again
+    expect(page.get_by_label("Họ và tên")).to_be_disabled()
     [stored] = wait_until(lambda: desk_copies(moderator, QUESTION), message="the question on the desk")
     assert stored["text"] == QUESTION == unicodedata.normalize("NFC", stored["text"])
     assert stored["name"] == "Lục Thị Hồng"
     assert (stored["group"], stored["theme"], stored["site"], stored["channel"]) == (
-        "dan_toc_thieu_so",
+        "hoc_sinh_sinh_vien",
         "t1",
         SITE,
         "qr",

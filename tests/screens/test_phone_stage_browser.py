@@ -109,6 +109,7 @@ class Conference:
 
     def ask_and_approve(self, text: str) -> dict:
         sent = {"id": str(uuid.uuid4()), "site": ASKER, "text": text, "group": "hoc_sinh_sinh_vien"}
+        sent["consent"] = {"group": "1"}  # shown beside the commune: the asker agreed
         reply = self.asker.call("question.submit", sent)
         assert reply["ok"], reply
         question = next(q for q in self.moderator.call("questions.get")["questions"] if q["id"] == sent["id"])

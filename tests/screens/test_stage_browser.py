@@ -113,11 +113,12 @@ def test_the_mc_puts_questions_on_screen_theme_by_theme(make_server, screens, co
     desk = Desk(server, connect_staff, connect_phone)
 
     # questions come in from three bridge points; the secretariat vets most of them
-    scholarship = desk.ask(QUANG_LAM, SCHOLARSHIP, group="hoc_sinh_sinh_vien")
-    loan = desk.ask(NAM_QUANG, LOAN, group="dan_toc_thieu_so", name="Nông Văn Minh")
+    scholarship = desk.ask(QUANG_LAM, SCHOLARSHIP, group="hoc_sinh_sinh_vien", consent={"group": "1"})
+    # a name with its consent, a group without: the group is dropped, and the name stays off the screens
+    loan = desk.ask(NAM_QUANG, LOAN, group="cong_nhan", name="Nông Văn Minh", consent={"name": "1"})
     wifi = desk.ask(HALL, WIFI)
-    dormitory = desk.ask(NAM_QUANG, DORMITORY, group="hoc_sinh_sinh_vien")
-    cooperative = desk.ask(HALL, COOPERATIVE, group="kinh_te_gioi")
+    dormitory = desk.ask(NAM_QUANG, DORMITORY, group="hoc_sinh_sinh_vien", consent={"group": "1"})
+    cooperative = desk.ask(HALL, COOPERATIVE, group="kinh_te_gioi", consent={"group": "1"})
     unvetted = desk.ask(QUANG_LAM, UNVETTED)
     desk.approve(scholarship, "t1", "d5", notes="Nghị quyết 12/2024 của HĐND tỉnh: 50 suất mỗi năm.\nLiên hệ Sở GD&ĐT.")
     desk.approve(loan, "t2", "d16")
@@ -237,6 +238,7 @@ def test_the_mc_puts_questions_on_screen_theme_by_theme(make_server, screens, co
     # showing a question, then the forward dialog offers the assigned department by default
     show(mc, loan)
     expect(projector.page.locator("#question-text")).to_have_text(LOAN, timeout=FAST)
+    expect(projector.page.locator("#question-origin")).to_have_text("Xã Nam Quang")  # the commune alone
     tap(mc, "Chuyển văn bản")
     expect(department).to_have_value("d16")
     tap(mc, "Hủy")
@@ -296,7 +298,7 @@ def test_any_question_fits_the_projector_from_one_line_to_a_thousand_characters(
     mc = connect_staff(server, "mc")
     long_text = long_question()
     assert len(long_text) == 1000
-    long_id = desk.ask(QUANG_LAM, long_text, group="hoc_sinh_sinh_vien")
+    long_id = desk.ask(QUANG_LAM, long_text, group="hoc_sinh_sinh_vien", consent={"group": "1"})
     short_id = desk.ask(QUANG_LAM, "Có học bổng không?")
     for ident in (long_id, short_id):
         desk.approve(ident, "t4", "d4")

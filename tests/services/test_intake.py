@@ -38,7 +38,14 @@ def test_a_question_from_a_phone_reaches_the_secretariat_tagged_with_its_site(se
     moderator = connect_staff(server, "moderator")
     phone = connect_phone(server, site="1304")
 
-    reply = ask(phone, site="1304", name="Nông Thị Hoa", group="hoc_sinh_sinh_vien", theme="t2")
+    reply = ask(
+        phone,
+        site="1304",
+        name="Nông Thị Hoa",
+        group="hoc_sinh_sinh_vien",
+        theme="t2",
+        consent={"name": "1", "group": "1"},
+    )
 
     assert reply["ok"] is True, reply
     assert reply["status"] == "received" and reply["repeated"] is False
@@ -46,6 +53,7 @@ def test_a_question_from_a_phone_reaches_the_secretariat_tagged_with_its_site(se
     added = moderator.wait_for(lambda e, d: e == "question.added")["question"]
     assert added["id"] == reply["id"] and added["site"] == "1304" and added["channel"] == "qr"
     assert added["name"] == "Nông Thị Hoa" and added["group"] == "hoc_sinh_sinh_vien" and added["theme"] == "t2"
+    assert added["consent"]["name"]["version"] == added["consent"]["group"]["version"] == "1"
     assert added["status"] == "received" and "device" not in added and "fold" not in added
     assert [q["id"] for q in desk_questions(moderator)] == [reply["id"]]
 
@@ -101,10 +109,11 @@ BAD_INPUT = [
     ({"text": "a" * 1001}, "question.too_long"),
     ({"text": 42}, "question.malformed"),
     ({"text": ["a"]}, "question.malformed"),
-    ({"name": "x" * 81}, "question.name_too_long"),
+    ({"name": "x" * 81, "consent": {"name": "1"}}, "question.name_too_long"),
     ({"site": "9999"}, "question.unknown_site"),
     ({"site": None}, "question.unknown_site"),
-    ({"group": "chairman"}, "question.unknown_group"),
+    ({"group": "chairman", "consent": {"group": "1"}}, "question.unknown_group"),
+    ({"consent": {"name": True}}, "question.bad_consent"),
     ({"theme": "t99"}, "question.unknown_theme"),
     ({"id": "short"}, "question.bad_id"),
     ({"id": "../../etc/passwd-xxxxxxxxxxxx"}, "question.bad_id"),
