@@ -128,7 +128,10 @@ def test_decomposed_vietnamese_is_counted_and_stored_composed(make_server, phone
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.locator(".site")).to_have_text(f"Điểm cầu: {SITE_NAME}")
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(page.get_by_label("Họ và tên")).to_have_attribute("placeholder", "Để trống nếu muốn ẩn danh")
+    # anonymous by default: the name and the group wait behind their own unticked boxes (issue 23)
+    expect(page.get_by_label("Họ và tên")).to_be_disabled()
+    expect(page.get_by_label("Bạn thuộc đối tượng")).to_be_disabled()
+    expect(page.locator("#consent-name")).not_to_be_checked()
     screenshot(phone, artifacts, "phone-form.png")
 
     # a VNI/Telex keyboard on an old phone sends decomposed letters: "ọ" is "o" + dot + hook
@@ -423,6 +426,8 @@ def test_a_refusal_from_the_server_is_shown_and_the_question_given_back(make_ser
     )
     expect(page.get_by_label("Câu hỏi của bạn")).to_have_value("??? !!!")
     expect(page.get_by_label("Họ và tên")).to_have_value("Vi")
+    expect(page.locator("#consent-name")).to_be_checked()  # given back with its consent, ready to send again
+    expect(page.get_by_label("Họ và tên")).to_be_enabled()
     expect(page.get_by_label("Câu hỏi của bạn")).to_be_focused()
     assert outbox(phone) == [] and mine(phone) == []
     expect(page.locator("#mine li")).to_have_count(0)
@@ -459,7 +464,7 @@ def test_page_fits_360px_every_field_is_labelled_and_targets_are_big(make_server
         "() => [...document.querySelectorAll('input, select, textarea')].filter(e => !e.labels.length).map(e => e.id)"
     )
     assert unlabelled == []
-    expect(page.get_by_label("Bạn thuộc đối tượng").locator("option")).to_have_count(11)
+    expect(page.get_by_label("Bạn thuộc đối tượng").locator("option")).to_have_count(8)  # none sensitive
     expect(page.get_by_label("Nhóm vấn đề").locator("option")).to_have_count(7)
     expect(page.get_by_role("status")).to_have_attribute("aria-live", "polite")
 
@@ -470,6 +475,8 @@ def test_page_fits_360px_every_field_is_labelled_and_targets_are_big(make_server
         page.get_by_label("Nhóm vấn đề"),
         page.get_by_role("button", name="Gửi câu hỏi"),
         page.get_by_role("link", name="English"),
+        page.locator("label[for=consent-name]"),
+        page.locator("label[for=consent-group]"),
     ]
     for target in targets:
         box = target.bounding_box()
