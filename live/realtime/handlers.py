@@ -9,6 +9,7 @@ table and refuses to start if one is missing. A connection is authorised once at
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from flask import request, session
@@ -38,6 +39,13 @@ STAFF_ROOMS = {
     "chair": (rooms.queue(),),
 }
 NAME_LIMIT = 40
+_LOGGABLE = re.compile(r"[a-z][a-z0-9_.-]{0,39}")  # an event's or a screen's name, never what a person typed
+
+
+def loggable(value) -> str:
+    """What a client named, for the log only if it reads as a name (``question.submit``): a
+    client could put a question's text or a person's name there."""
+    return value if isinstance(value, str) and _LOGGABLE.fullmatch(value) else "?"
 
 
 def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
@@ -147,7 +155,7 @@ class Handlers:
 
     def unknown_event(self, event, *_args):
         # an event nobody handles still gets an answer, so the client is not left waiting
-        log.warning("unknown event=%r sid=%s", str(event)[:40], request.sid)
+        log.warning("unknown event=%s sid=%s", loggable(event), request.sid)
         return messages.reply(DomainError("request.unknown_event"))
 
     def on_error(self, _error):
@@ -163,7 +171,7 @@ class Handlers:
         return {"site": site, **self.presence.view([site])[site]}
 
     def refuse(self, screen, roles, why="auth.denied"):
-        log.warning("denied connect screen=%r roles=%s", str(screen)[:20], ",".join(sorted(roles)) or "-")
+        log.warning("denied connect screen=%s roles=%s", loggable(screen), ",".join(sorted(roles)) or "-")
         raise ConnectionRefusedError(why)
 
     def join(self, sid, room) -> None:

@@ -31,10 +31,10 @@ def test_no_name_code_or_text_reaches_the_log(make_server, connect_phone, connec
         question = done["question"]
     assert moderator.call("question.edit", {"id": question["id"], "version": 1, "text": name})["ok"] is False
 
-    with urllib.request.urlopen(f"{server.url}/tra-cuu?code={reply['code']}") as page:
+    with urllib.request.urlopen(f"{server.url}/tra-cuu?ma={reply['code']}") as page:
         assert reply["code"] in page.read().decode()
     opener = urllib.request.build_opener()
-    opener.addheaders = [("Cookie", f"live_session={session_cookie(server.link('moderator'))}")]
+    opener.addheaders = [("Cookie", session_cookie(server.link("moderator")))]
     with opener.open(f"{server.url}/reports/cau-hoi.csv") as export:
         assert text in export.read().decode("utf-8-sig")
     phone.call("question.mine", {"ids": [reply["id"]]})
