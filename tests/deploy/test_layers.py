@@ -41,3 +41,10 @@ def test_every_module_of_live_is_in_a_layer():
     assert loose == []
     folders = {p.name for p in (ROOT / "live").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert folders == layers
+
+
+def test_every_test_file_has_a_name_of_its_own():
+    """pytest imports each test file by its name alone (the folders have no __init__.py): two files
+    of one name in two layers' folders stop the whole run at collection."""
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
