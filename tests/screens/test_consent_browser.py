@@ -4,7 +4,7 @@ youth groups gone from every screen.
 A phone (390×844) sends a question without ticking a box: its name field is disabled, and a name
 forced into the form by a script is not stored. With the box ticked, the name is stored with the
 notice version it was given under. The secretariat is a real Socket.IO client with the moderator's
-link. Screenshot: test-artifacts/phone-consent.png.
+link. Screenshots: test-artifacts/phone-consent-unticked.png, phone-consent.png.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ def test_a_name_is_stored_only_with_its_consent(browser, make_server, connect_st
     expect(name).to_be_disabled()
     expect(group).to_be_disabled()
     expect(page.locator("#notice-link")).to_have_attribute("href", privacy.NOTICE_PATH)
+    page.locator("fieldset.consent").scroll_into_view_if_needed()
+    screenshot(phone, artifacts, "phone-consent-unticked.png")
     agree_name.check()
     agree_group.check()
     expect(name).to_be_enabled()
@@ -72,6 +74,7 @@ def test_a_name_is_stored_only_with_its_consent(browser, make_server, connect_st
     name.fill(NAME)
     group.select_option(label="Học sinh, sinh viên")
     page.get_by_label("Câu hỏi của bạn").fill("Tỉnh có học bổng cho học sinh vùng cao không?")
+    page.locator("fieldset.consent").scroll_into_view_if_needed()
     screenshot(phone, artifacts, "phone-consent.png")
     agree_name.uncheck()
     agree_group.uncheck()
