@@ -28,7 +28,7 @@ class Notice(NamedTuple):
 
 
 NOTICES: dict[str, Notice] = {
-    "1": Notice("07/12/2026", "4e05ea7390601b3187bd996d8dd7a134e275aed30cedcf5a44c1c1bca1d1a3ee"),
+    "1": Notice("07/12/2026", "a8192d39ab3ce8b2453260cca9e6a09b97766d47ec296f4efdad507754253eeb"),
 }
 
 # who answers for the data when the conference file names no organiser
