@@ -93,7 +93,12 @@ def test_vietnamese_typed_in_decomposed_form_is_stored_composed_and_control_char
     moderator = connect_staff(server, "moderator")
     phone = connect_phone(server)
     text = "Học bổng cho sinh viên dân tộc thiểu số?"
-    reply = ask(phone, text=unicodedata.normalize("NFD", text) + "\u0007\u200b", name="  Lò\u0000 Văn   Minh ")
+    reply = ask(
+        phone,
+        text=unicodedata.normalize("NFD", text) + "\u0007\u200b",
+        name="  Lò\u0000 Văn   Minh ",
+        consent={"name": "1"},
+    )
 
     assert reply["ok"], reply
     stored = desk_questions(moderator)[0]
