@@ -93,7 +93,9 @@ def run(server, browser, screens, desk, extra, artifacts):
     asker.goto(f"{server.url}/q/1304")
     expect(asker.locator("#conn")).to_have_text("Đã kết nối")
     asker.get_by_label("Câu hỏi của bạn").fill(QUESTION)
+    asker.locator("#consent-name").check()  # she agrees to both: her name still reaches no public page
     asker.get_by_label("Họ và tên").fill("Nông Thị Mai")
+    asker.locator("#consent-group").check()
     asker.get_by_label("Bạn thuộc đối tượng").select_option(label="Học sinh, sinh viên")
     asker.get_by_label("Nhóm vấn đề").select_option(label=THEME)
     asker.get_by_role("button", name="Gửi câu hỏi").click()
