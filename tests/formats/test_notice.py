@@ -200,7 +200,8 @@ def hostile_records() -> list[dict]:
     for n, raw in enumerate(hostile_strings()):
         try:
             record = questions.validate_submission(
-                {"id": f"hostile-{n:010d}-xxxxxx", "site": sites[n % len(sites)], "text": raw, "name": raw[:80]},
+                {"id": f"hostile-{n:010d}-xxxxxx", "site": sites[n % len(sites)], "text": raw, "name": raw[:80],
+                 "consent": {"name": "1"}},
                 sites=set(sites), themes={"t1"}, now=1756342800.0 + n,
             )  # fmt: skip
         except DomainError:
