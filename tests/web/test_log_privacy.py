@@ -15,7 +15,7 @@ def test_no_name_code_or_text_reaches_the_log(make_server, connect_phone, connec
     name, text = "Lò Thị Nguyệt Ánh", "Xin hỏi kế hoạch xây nhà văn hoá ở bản Khuổi Pâng năm tới?"
     moderator, mc = connect_staff(server, "moderator"), connect_staff(server, "mc")
     phone = connect_phone(server, site="1304")
-    sent = {"id": str(uuid.uuid4()), "site": "1304", "text": text, "name": name}
+    sent = {"id": str(uuid.uuid4()), "site": "1304", "text": text, "name": name, "consent": {"name": "1"}}
     reply = phone.call("question.submit", sent)
     assert reply["ok"] is True, reply
     assert phone.call("question.submit", sent)["repeated"] is True  # the outbox's retry
@@ -36,7 +36,8 @@ def test_no_name_code_or_text_reaches_the_log(make_server, connect_phone, connec
     opener = urllib.request.build_opener()
     opener.addheaders = [("Cookie", session_cookie(server.link("moderator")))]
     with opener.open(f"{server.url}/reports/cau-hoi.csv") as export:
-        assert text in export.read().decode("utf-8-sig")
+        exported = export.read().decode("utf-8-sig")
+        assert text in exported and name in exported  # stored with its consent, so followed to the end
     phone.call("question.mine", {"ids": [reply["id"]]})
 
     log = server.log()
