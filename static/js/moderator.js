@@ -906,9 +906,10 @@
   /* the name that goes into the audit log, sent at the next connection (common.js reads it) */
   const me = $("#me");
   try {
-    me.value = localStorage.getItem("live.name") || "";
+    // a name typed before this script ran (a slow page) is kept, not overwritten
+    if (!me.value) me.value = localStorage.getItem("live.name") || "";
   } catch (err) {
-    me.value = "";
+    /* storage refused (private mode): the name is typed each time */
   }
   me.addEventListener("change", () => {
     const name = me.value.trim().slice(0, 40);

@@ -5,9 +5,10 @@
   const me = document.getElementById("me");
   const KEY = "live.name";
   try {
-    me.value = localStorage.getItem(KEY) || "";
+    // a name typed before this script ran (a slow page) is kept, not overwritten
+    if (!me.value) me.value = localStorage.getItem(KEY) || "";
   } catch (err) {
-    me.value = "";
+    /* storage refused (private mode): the name is typed each time */
   }
   me.addEventListener("change", () => {
     const name = me.value.trim().slice(0, 40);

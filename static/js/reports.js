@@ -6,7 +6,8 @@
   if (!me) return;
   const KEY = "live.name";
   try {
-    me.value = localStorage.getItem(KEY) || "";
+    // a name typed before this script ran (a slow page) is kept, not overwritten
+    if (!me.value) me.value = localStorage.getItem(KEY) || "";
   } catch (e) {
     /* storage refused (private mode): the name is typed each time */
   }
