@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from live.core import events, limits, questions, rooms
+from live.core import events, limits, personal, questions, rooms
 from live.core.errors import DomainError
 from live.services import replies
 from live.services.change import CONFERENCE, Change
@@ -123,6 +123,13 @@ def _valid_id(value: Any) -> str:
     return value
 
 
+def _retried(stored: dict) -> dict:
+    """The stored question a retry is answered with; a deleted one is not made again."""
+    if personal.is_tombstone(stored):
+        raise DomainError("question.deleted")
+    return stored
+
+
 def _fingerprint(question: dict) -> questions.Fingerprint:
     folded = question.get("fold")
     return questions.fingerprint(question["text"], folded if isinstance(folded, str) else None)
@@ -160,7 +167,7 @@ class Desk:
         ident = _valid_id(payload.get("id"))
         known = self.replica.get(key(ident))  # a retry this process already wrote: from memory
         if known is not None:
-            return known, True, None
+            return _retried(known), True, None
         now = self.now()
         try:
             record = self._validate(payload, now)
@@ -172,7 +179,7 @@ class Desk:
             # a retry whose first copy another process wrote a moment ago is answered, not refused
             stored = self.store.get(key(ident))
             if stored is not None:
-                return stored, True, None
+                return _retried(stored), True, None
             raise
         return self._store(dict(record, channel="qr", device=device))
 
@@ -189,7 +196,7 @@ class Desk:
         fields["consent"] = questions.secretariat_consents(fields)
         stored = self.store.get(key(_valid_id(fields.get("id"))))
         if stored is not None:
-            return stored, True, None
+            return _retried(stored), True, None
         record = self._validate(fields, self.now())
         consent = {purpose: dict(given, via="secretariat") for purpose, given in record["consent"].items()}
         return self._store(dict(record, consent=consent, channel=channel, device=None, entered_by=by))
@@ -216,7 +223,7 @@ class Desk:
         # costs one write per batch (the counts per site are derived in memory: see counts())
         stored, seq = self.store.insert(key(record["id"]), record)
         if seq is None:  # the same id arrived twice at once: the first one wins
-            return stored, True, None
+            return _retried(stored), True, None
         # its likely duplicates follow as question.similar, once the phone has its acknowledgement
         # (live.realtime.tasks.Suggester): a burst is acknowledged first, compared after
         # the count per site on the roll call follows (live.realtime.tasks.RollCounts): one message per
@@ -266,6 +273,8 @@ class Desk:
 
         def fn(docs):
             question = docs[key(ident)]
+            if question is None or personal.is_tombstone(question):
+                raise DomainError("question.not_found")  # deleted a moment ago
             doc = docs[CONFERENCE] or {}
             context = {
                 "themes": {t["id"] for t in doc.get("themes", [])},
@@ -288,13 +297,18 @@ class Desk:
             out = {key(ident): new}
             if action == "merge":
                 target = docs[key(args["into"])]
-                if target is None:
+                if target is None or personal.is_tombstone(target):
                     raise DomainError("question.bad_merge")
                 questions.check_merge_target(question, target)
                 mine = [{k: question.get(k) for k in ("id", "code", "site", "name", "group", "consent")}]
                 origins = [o for o in target.get("origins") or [] if o["id"] != ident]
                 out[key(target["id"])] = {**target, "origins": origins + mine + list(question.get("origins") or [])}
-            elif action == "reopen" and question.get("merged_into") and docs[key(question["merged_into"])]:
+            elif (
+                action == "reopen"
+                and question.get("merged_into")
+                and docs[key(question["merged_into"])]
+                and not personal.is_tombstone(docs[key(question["merged_into"])])
+            ):
                 target = docs[key(question["merged_into"])]
                 gone = {ident, *(o["id"] for o in question.get("origins") or [])}
                 out[key(target["id"])] = {
@@ -303,7 +317,8 @@ class Desk:
                 }
             if action == "show":
                 previous = stage.get("question")
-                if previous and docs[key(previous)] and docs[key(previous)]["status"] == questions.ON_SCREEN:
+                shown = docs[key(previous)] if previous else None
+                if shown and not personal.is_tombstone(shown) and shown["status"] == questions.ON_SCREEN:
                     out[key(previous)] = questions.transition(docs[key(previous)], "hide", now, expected_version=None)
                 out[STAGE] = {"question": ident, "since": now}
             elif action in ("hide", "answer", "forward") and stage.get("question") == ident:
@@ -380,7 +395,11 @@ class Desk:
         """A new question's likely duplicates among those this process knows (its replica, kept
         current by the caller), or None when it is gone from the secretariat's sight."""
         question = self.replica.get(key(question_id))
-        if question is None or question["status"] in (questions.REJECTED, questions.MERGED):
+        if (
+            question is None
+            or personal.is_tombstone(question)
+            or question["status"] in (questions.REJECTED, questions.MERGED)
+        ):
             return None
         # compared with the questions that came before it (a later one is compared with it in
         # turn): behind a storm, each suggestion indexes only its own share of the backlog
@@ -406,13 +425,18 @@ class Desk:
         if self._index is None:
             self.replica.refresh()
             self._index = {}
-            for question in self.replica.scan(PREFIX).values():
+            for question in self.stored().values():
                 self._index_one(question)
         self._index_now(until)
         return self._duplicates
 
     def _remember(self, question: dict) -> None:
         if self._index is None:
+            return
+        if personal.is_tombstone(question):  # deleted: no longer anyone's duplicate
+            self._unindexed.pop(question["id"], None)
+            if self._index.pop(question["id"], None) is not None:
+                self._duplicates.remove(question["id"])
             return
         # indexed when a search next needs it (the suggester, after the acknowledgements)
         self._unindexed[question["id"]] = question
@@ -460,7 +484,12 @@ class Desk:
     # ------------------------------------------------------------ reading
 
     def get(self, question_id: str) -> dict | None:
-        return self.store.get(key(question_id))
+        found = self.store.get(key(question_id))
+        return None if personal.is_tombstone(found) else found
+
+    def stored(self) -> dict[str, dict]:
+        """Every question document in memory by key, deleted ones left out (shared: never change them)."""
+        return {k: q for k, q in self.replica.scan(PREFIX).items() if not personal.is_tombstone(q)}
 
     def _derived(self, name: str, build: Callable[[], Any]) -> Any:
         """A list built from every question, rebuilt only when the replica changed."""
@@ -476,7 +505,7 @@ class Desk:
         """Every question, oldest first (shared: never change them)."""
 
         def build():
-            found = list(self.replica.scan(PREFIX).values())
+            found = list(self.stored().values())
             found.sort(key=lambda q: (q["received_at"], q["id"]))
             return found
 
@@ -493,10 +522,10 @@ class Desk:
         found = []
         departments = self.department_names()
         for ident in dict.fromkeys(ids):
-            question = self.store.get(key(_valid_id(ident)))
+            question = self.get(_valid_id(ident))
             if question is None:
                 continue
-            target = self.store.get(key(question["merged_into"])) if question.get("merged_into") else None
+            target = self.get(question["merged_into"]) if question.get("merged_into") else None
             found.append(phone_view(question, target, departments))
         return found
 
@@ -530,11 +559,16 @@ class Desk:
         """Questions received so far, by site."""
         if self._sites is None:
             self._sites = {}
-            for question in list(self.replica.scan(PREFIX).values()):
+            for question in list(self.stored().values()):
                 self._count(question)
         return dict(self._per_site)
 
     def _count(self, question: dict) -> None:
+        if self._sites is not None and personal.is_tombstone(question):  # deleted: counted no more
+            site = self._sites.pop(question["id"], None)
+            if site is not None:
+                self._per_site[site] -= 1
+            return
         if self._sites is None or question["id"] in self._sites:
             return  # not counting yet (counts() starts from the whole replica), or counted already
         self._sites[question["id"]] = question["site"]
@@ -544,7 +578,7 @@ class Desk:
         """The question on screen now, as every screen may show it, or None (from the replica)."""
         stage = self.replica.get(STAGE) or {}
         question = self.replica.get(key(stage["question"])) if stage.get("question") else None
-        if question is None or question.get("status") != questions.ON_SCREEN:
+        if question is None or personal.is_tombstone(question) or question.get("status") != questions.ON_SCREEN:
             return None
         doc = self.replica.get(CONFERENCE) or {}
         names = {site["id"]: site["name"] for site in doc.get("sites", [])}

@@ -195,6 +195,7 @@ MESSAGES = {
     "question.bad_reason": _l("Cần chọn lý do từ chối."),
     "question.bad_merge": _l("Không thể gộp câu hỏi này vào câu hỏi đã chọn."),
     "question.not_found": _l("Không tìm thấy câu hỏi."),
+    "question.deleted": _l("Câu hỏi này đã được xoá theo yêu cầu; không gửi lại."),
     "question.bad_version": _l("Thiếu phiên bản câu hỏi bạn đang xem. Vui lòng tải lại trang."),
     "question.bad_order": _l("Không thể xếp câu hỏi sau một câu chưa có trong hàng đợi."),
     "question.bad_notes": _l("Ghi chú cho Chủ tịch phải là chữ, tối đa %(limit)s ký tự."),
