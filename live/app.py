@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web import auth, i18n, security, static_files
     from live.web.extensions import babel, compress, csrf
     from live.web.views import admin, api, errors, phone, privacy, reports, screens, sites
+    from live.web.views import participation as participation_view
     from live.web.views import replies as written_replies
 
     folders = assets()
@@ -103,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(written_replies.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(participation_view.bp)
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -68,6 +68,7 @@ ACTION_NAMES = {
     "publish": _l("Duyệt công bố trả lời"),
     "send_back": _l("Trả lại cơ quan để sửa"),
     "withdraw": _l("Gỡ công bố trả lời"),
+    "purge": _l("Xoá dữ liệu cá nhân hết hạn"),  # live/services/retention.py
 }
 
 # the fields of a question as the audit log names them
@@ -93,6 +94,7 @@ QUESTION_FIELDS = {
     "reply_by": _l("cơ quan gửi trả lời"),
     "reply_note": _l("ý kiến trả lại"),
     "published_at": _l("giờ công bố"),
+    "purged": _l("số câu hỏi đã xoá dữ liệu người hỏi"),  # a purge's audit entry
 }
 
 REPLY_STATE_NAMES = {
@@ -195,6 +197,9 @@ MESSAGES = {
     "question.bad_reason": _l("Cần chọn lý do từ chối."),
     "question.bad_merge": _l("Không thể gộp câu hỏi này vào câu hỏi đã chọn."),
     "question.not_found": _l("Không tìm thấy câu hỏi."),
+    "retention.bad_days": _l("Thời hạn lưu phải là số ngày nguyên từ %(low)s đến %(high)s."),
+    "participation.bad_number": _l("“%(category)s” phải là một số nguyên từ 0 đến 100000, hoặc để trống nếu không đếm."),
+    "participation.more_than_total": _l("“%(category)s” không thể lớn hơn tổng số thanh niên dự."),
     "question.deleted": _l("Câu hỏi này đã được xoá theo yêu cầu; không gửi lại."),
     "question.bad_version": _l("Thiếu phiên bản câu hỏi bạn đang xem. Vui lòng tải lại trang."),
     "question.bad_order": _l("Không thể xếp câu hỏi sau một câu chưa có trong hàng đợi."),
