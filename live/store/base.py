@@ -58,6 +58,11 @@ class Store(ABC):
     def close(self) -> None:  # noqa: B027  (a backend without connections has nothing to release)
         """Release connections."""
 
+    def compact(self) -> None:  # noqa: B027  (a backend that keeps no old copies has nothing to do)
+        """After personal data was overwritten (a purge, a deletion): ask the backend to drop the
+        old copies it may still keep on disk (SQLite's write-ahead log, Redis's append-only file).
+        Best effort: never raises for a backend that cannot."""
+
     def insert_many(self, docs: list[tuple[str, dict]]) -> list[tuple[dict, int | None]]:
         """Write each document whose key is free, in order, in one atomic step; each one written
         bumps the sequence number by one. For each: (the document now stored, the seq it was

@@ -244,6 +244,16 @@ class RedisStore(Store):
             warnings.append(f"Redis đặt maxmemory-policy {policy}: khi đầy bộ nhớ, Redis có thể xoá câu hỏi.")
         return warnings
 
+    def compact(self) -> None:
+        """Ask Redis to rewrite its append-only file in the background (BGREWRITEAOF), so that the
+        old values of overwritten documents leave it; when AOF is off there is nothing to rewrite.
+        A rewrite already running, or a managed Redis that renamed the command, is only logged."""
+        try:
+            if self._redis.info("persistence").get("aof_enabled"):
+                self._redis.bgrewriteaof()
+        except RedisError as error:
+            log.warning("redis append-only file not rewritten: %s", type(error).__name__)
+
     def _unavailable(self, error: Exception) -> StoreUnavailable:
         log.error("redis unavailable: %s", type(error).__name__)
         return StoreUnavailable()

@@ -24,7 +24,12 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('seq', 0);
 
 
 class SqliteStore(Store):
-    """Documents in one SQLite file (WAL, fsync on every commit: acknowledged means on disk)."""
+    """Documents in one SQLite file (WAL, fsync on every commit: acknowledged means on disk).
+
+    ``secure_delete`` is on: the old value of an overwritten document (a purged name) is zeroed
+    in the database file, not left in a free page; ``compact`` then checkpoints the write-ahead log
+    into the file and truncates it, so the old pages leave the log too.
+    """
 
     backend = "sqlite"
 
@@ -35,6 +40,7 @@ class SqliteStore(Store):
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}
         if "seq" not in columns:  # a data directory from before changes() existed
@@ -128,6 +134,14 @@ class SqliteStore(Store):
             return True
         except sqlite3.Error:
             return False
+
+    def compact(self) -> None:
+        """Move the write-ahead log into the database file and truncate it to nothing."""
+        try:
+            with self._lock:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error:
+            pass  # a reader holds the log: the next checkpoint moves it
 
     def close(self) -> None:
         with self._lock:
