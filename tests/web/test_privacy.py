@@ -183,3 +183,15 @@ def test_the_facts_come_from_the_conference_file():
     assert privacy.controller(None) == "Ban tổ chức hội nghị"
     assert privacy.controller({"organiser": " "}, "en") == "the conference's organising committee"
     assert privacy.controller({}, "xx") == "Ban tổ chức hội nghị"
+
+
+def test_the_secretariats_floor_form_links_the_notice_to_read_to_the_asker(make_server):
+    import requests
+
+    server = make_server("gevent")
+    secretariat = requests.Session()
+    page = secretariat.get(server.link("moderator"), timeout=10)
+    link = re.search(r'<a href="([^"]+)"[^>]*id="floor-privacy">([^<]+)</a>', page.text)
+    assert link and link.group(1) == privacy.NOTICE_PATH
+    assert html.unescape(link.group(2)) == "Thông báo quyền riêng tư để đọc cho người hỏi"
+    assert secretariat.get(server.url + link.group(1), timeout=10).status_code == 200
