@@ -1,4 +1,4 @@
-"""The ``live`` command: ``live serve``, ``live links``. Monkey patching happens here, first."""
+"""The ``live`` command: ``live serve``, ``live links``, ``live purge``. Monkey patching happens here, first."""
 
 from __future__ import annotations
 
@@ -200,6 +200,47 @@ def links(args: argparse.Namespace) -> int:
     return 0
 
 
+def purge(args: argparse.Namespace) -> int:
+    """Purge the askers' personal data if its retention period is over; else say when it will be
+    (live/services/retention.py). The server's own task does the same every hour."""
+    import time
+
+    from live.core import retention as rules
+    from live.services import retention
+    from live.services.desk import PREFIX
+    from live.store import open_store
+
+    config = _config(args)
+    store = open_store(config)
+    try:
+        now = time.time()
+        found = list(store.scan(PREFIX).values())
+        period = retention.setting(store)["days"]
+        holding = retention.holding(found)
+        due = retention.due_at(store, found, now)
+        if args.check or not rules.is_due(due, now):
+            when = rules.day_month_year(due)
+            print(
+                f"live purge: {'đã đến hạn' if rules.is_due(due, now) else 'chưa đến hạn'} — dữ liệu cá nhân "
+                f"của {holding} câu hỏi được xoá từ 00:00 ngày {when} (thời hạn lưu {period} ngày). / "
+                f"{'due' if rules.is_due(due, now) else 'not due yet'}: the personal data of {holding} "
+                f"questions is purged from 00:00 on {when} (retention {period} days).",
+                flush=True,
+            )
+            return 0
+        done = retention.purge(store, now, role="system", name="live purge")
+        print(
+            f"live purge: đã xoá dữ liệu cá nhân của {done.questions} câu hỏi và {done.entries} mục nhật ký "
+            f"(hết hạn từ {rules.day_month_year(done.due_at)}). / purged the personal data of "
+            f"{done.questions} questions and {done.entries} audit entries (due since "
+            f"{rules.day_month_year(done.due_at)}).",
+            flush=True,
+        )
+        return 0
+    finally:
+        store.close()
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="live", description="Máy chủ thời gian thực cho hội nghị đối thoại với thanh niên."
@@ -216,6 +257,15 @@ def parser() -> argparse.ArgumentParser:
     _store_options(show)
     show.add_argument("--port", type=int, help="cổng máy chủ, để dựng địa chỉ khi không có --public-url")
     show.set_defaults(func=links)
+    wipe = commands.add_parser(
+        "purge",
+        help="xoá dữ liệu cá nhân đã hết thời hạn lưu (tên, liên kết thiết bị, đồng ý) / purge expired personal data",
+    )
+    _store_options(wipe)
+    when = wipe.add_mutually_exclusive_group()
+    when.add_argument("--now", action="store_true", help="xoá ngay những gì đã đến hạn (mặc định)")
+    when.add_argument("--check", action="store_true", help="chỉ in ngày đến hạn và số câu hỏi còn dữ liệu cá nhân")
+    wipe.set_defaults(func=purge)
     from live.tools.loadtest import (
         add_parser as add_loadtest,  # the load rehearsal (issue 7): options in live/tools/loadtest.py
     )
