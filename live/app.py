@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from live.core import limits
     from live.formats import wire
-    from live.realtime import broadcast, handlers
+    from live.realtime import broadcast, handlers, tasks
     from live.services.day import Day
     from live.store import open_store
     from live.transport import patches
@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web.views import admin, api, errors, phone, privacy, reports, screens, sites
     from live.web.views import participation as participation_view
     from live.web.views import replies as written_replies
+    from live.web.views import retention as retention_view
 
     folders = assets()
     if folders is None:
@@ -105,6 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(written_replies.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(participation_view.bp)
+    app.register_blueprint(retention_view.bp)  # the retention period and the purge of expired personal data
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -139,6 +141,7 @@ def create_app(config: dict | None = None) -> Flask:
         **options,
     )
     app.extensions["live.connections"] = handlers.register(socketio, day, presence)
+    tasks.RetentionTask(socketio, day, app.config.get("TIMEZONE")).start()  # expired personal data purged hourly
     app.extensions["live.socketio"] = socketio
     app.extensions["live.announce"] = functools.partial(broadcast.broadcast, socketio)  # live.web.announce
     return app

@@ -1,5 +1,5 @@
 """The real-time adapter's background tasks, one of each per process: the revocation watch, the
-duplicate suggestions, and the roll call's question counts."""
+duplicate suggestions, the roll call's question counts, and the purge of expired personal data."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from flask_socketio import SocketIO
 
 from live.core import access, rooms
 from live.core.errors import DomainError
+from live.formats.exports import TIMEZONE
 from live.realtime.connections import Connections
+from live.services import retention
 from live.services.change import PINS, TOKENS
 from live.services.day import Day, pin_hashes
 
@@ -182,3 +184,59 @@ class RollCounts:
             log.exception("roll call counts not sent")
         finally:
             self._task = None
+
+
+PURGE_FIRST = 600.0  # seconds after the server starts: a restart's reconnect storm passes first
+PURGE_EVERY = 3600.0  # seconds between two looks at whether personal data is due for its purge
+
+
+class RetentionTask:
+    """Purges the askers' personal data once its retention period is over (live/services/retention.py),
+    as ``live purge`` does: a first look ``PURGE_FIRST`` after the start, then every ``PURGE_EVERY``.
+
+    A look is cheap: the due date comes from the questions in this process's memory (the replica),
+    and once a look found nothing left to purge, the next ones do nothing until a document changes.
+    Several processes sharing Redis may purge at the same moment: each batch is atomic and a
+    question already purged is left as it is, so they only share the work.
+    """
+
+    def __init__(self, socketio: SocketIO, day: Day, zone: str | None = None) -> None:
+        self.socketio, self.day, self.zone = socketio, day, zone or TIMEZONE
+        self._clean_at: int | None = None  # the replica's version when a look found nothing to purge
+
+    def start(self) -> None:
+        self.socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        self.socketio.sleep(PURGE_FIRST)
+        while True:
+            try:
+                self.check(self.day.now())
+            except Exception as error:  # noqa: BLE001 (the store is away, or anything: look again later)
+                log.error("retention check failed (%s): next look in %d s", type(error).__name__, PURGE_EVERY)
+            self.socketio.sleep(PURGE_EVERY)
+
+    def check(self, now: float) -> retention.Purged | None:
+        """One look: purge what is due at ``now``; returns what the purge did, or None."""
+        replica = self.day.replica
+        replica.refresh()
+        if replica.version == self._clean_at:
+            return None  # nothing changed since a look that found nothing left to purge
+        version = replica.version
+        found = list(self.day.desk.stored().values())
+        due = retention.due_at(self.day.store, found, now, self.zone)
+        if now < due:
+            return None  # not due yet: nothing was inspected for personal data
+        if not retention.pending(self.day.store, found, self.day.desk.audit(), now, self.zone):
+            self._clean_at = version
+            return None
+        done = retention.purge(
+            self.day.store,
+            now,
+            role="system",
+            name="live serve",
+            zone=self.zone,
+            after_batch=lambda _n: self.socketio.sleep(0),  # the screens' messages between two batches
+        )
+        replica.refresh()
+        return done

@@ -18,6 +18,7 @@ ROLE_NAMES = {
     "site": _l("Màn hình điểm cầu"),
     "qr-sheet": _l("Bảng mã QR để in"),
     "department": _l("Cơ quan trả lời"),  # not a role with a link: a department writes through its own
+    "system": _l("Hệ thống (tự động)"),  # not a role with a link: the purge by `live purge` or the server's task
 }
 
 

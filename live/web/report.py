@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from live.core import questions
+from live.core import personal, questions
 from live.formats.exports import TIMEZONE, Sheet, local_time
 from live.web import messages
 from live.web.i18n import ROLE_NAMES
@@ -100,7 +100,9 @@ def describe_fields(fields: dict, names: Names, zone: str, codes: dict[str, str]
     """
     parts = []
     for name, value in fields.items():
-        if name == "status":
+        if personal.is_removed(value):  # a purge or a deletion took it out (live/core/personal.py)
+            value = _("(đã xoá)")
+        elif name == "status":
             value = messages.STATUS_NAMES.get(value, value)
         elif name == "reply_state":
             value = messages.REPLY_STATE_NAMES.get(value, value)
