@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from live.core import access, clock, events, floor, pins, rooms
+from live.core import access, clock, events, floor, pins, rehearsal, rooms
 from live.core import conference as conf
 from live.core.errors import Conflict, DomainError
 from live.services.change import CLOCK, CONFERENCE, FLOOR, PIN_GUARD, PINS, SERVER, SPEAKER, TOKENS, Change
@@ -225,6 +225,8 @@ class Day:
             "departments": [{"id": d["id"], "name": d["name"]} for d in doc.get("departments", [])],
             "floor": floor.Floor.from_dict(replica.get(FLOOR)).to_dict(),
             "current_question": self.desk.current(),
+            # every screen shows a "TẬP DƯỢT" banner while a rehearsal runs (live/services/rehearsal.py)
+            "rehearsal": _rehearsal(replica.get(rehearsal.KEY)),
         }
 
     def agenda_report(self) -> list[dict]:
@@ -338,6 +340,11 @@ def _speaker(name: str, timer: clock.SpeakerTimer, args: dict, now: float) -> cl
     if name == "speaker.stop":
         return clock.speaker_stop(timer, now)
     return clock.speaker_reset(timer)
+
+
+def _rehearsal(doc: dict | None) -> dict | None:
+    """The running rehearsal as the screens see it: since when, or None."""
+    return {"since": doc["since"]} if rehearsal.running(doc) else None
 
 
 def pin_hashes(doc: dict | None) -> dict[str, str]:

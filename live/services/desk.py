@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from live.core import events, limits, personal, questions, rooms
+from live.core import rehearsal as rehearsals
 from live.core.errors import DomainError
 from live.services import replies
 from live.services.change import CONFERENCE, Change
@@ -152,6 +153,7 @@ class Desk:
         self._known: tuple | None = None  # (conference document, its site ids, its theme ids)
         self._sites: dict[str, str] | None = None  # question id → its site, for the counts per site
         self._per_site: dict[str, int] = {}
+        self._counted_for: str | None = None  # the rehearsal running when the counts began
         self.replica.watch(PREFIX, lambda _key, question: self._count(question))
 
     # ------------------------------------------------------------ taking questions in
@@ -218,6 +220,9 @@ class Desk:
         return questions.validate_submission(payload, sites=known[1], themes=known[2], now=now)
 
     def _store(self, record: dict) -> tuple[dict, bool, Change | None]:
+        rehearsal = self.rehearsal()  # from memory: no round trip per question
+        if rehearsal is not None:
+            record = dict(record, **{rehearsals.MARK: rehearsal})
         # one document per question and nothing shared, written with the other questions arriving
         # at the same moment (group commit): concurrent submissions never conflict, and a burst
         # costs one write per batch (the counts per site are derived in memory: see counts())
@@ -269,12 +274,13 @@ class Desk:
         if action == "show" and stage.get("question") not in (None, ident):
             others.append(stage["question"])
         audit_key = f"{AUDIT}{time.time_ns():020d}:{ident[:12]}"
-        keys = (key(ident), *(key(o) for o in others), STAGE, CONFERENCE, audit_key)
+        keys = (key(ident), *(key(o) for o in others), STAGE, CONFERENCE, rehearsals.KEY, audit_key)
 
         def fn(docs):
             question = docs[key(ident)]
-            if question is None or personal.is_tombstone(question):
-                raise DomainError("question.not_found")  # deleted a moment ago
+            rehearsal = rehearsals.running(docs[rehearsals.KEY])
+            if question is None or personal.is_tombstone(question) or not rehearsals.visible(question, rehearsal):
+                raise DomainError("question.not_found")  # deleted a moment ago, or another day's (a rehearsal's)
             doc = docs[CONFERENCE] or {}
             context = {
                 "themes": {t["id"] for t in doc.get("themes", [])},
@@ -297,7 +303,7 @@ class Desk:
             out = {key(ident): new}
             if action == "merge":
                 target = docs[key(args["into"])]
-                if target is None or personal.is_tombstone(target):
+                if target is None or personal.is_tombstone(target) or not rehearsals.visible(target, rehearsal):
                     raise DomainError("question.bad_merge")
                 questions.check_merge_target(question, target)
                 mine = [{k: question.get(k) for k in ("id", "code", "site", "name", "group", "consent")}]
@@ -328,6 +334,8 @@ class Desk:
                 "at": now, "role": role, "name": name, "action": action, "question": ident,
                 "code": question["code"], "before": before, "after": after,
             }  # fmt: skip
+            if rehearsal is not None:
+                out[audit_key][rehearsals.MARK] = rehearsal
             return out
 
         written, seq = self.store.transact(keys, fn)
@@ -398,6 +406,7 @@ class Desk:
         if (
             question is None
             or personal.is_tombstone(question)
+            or not rehearsals.visible(question, self.rehearsal())
             or question["status"] in (questions.REJECTED, questions.MERGED)
         ):
             return None
@@ -412,7 +421,12 @@ class Desk:
         known = self._index.get(question["id"]) if self._index is not None else None
         mine = known[1] if known and known[0] == question["text"] else _fingerprint(question)
         found = index.query(mine, threshold=SIMILAR_THRESHOLD, exclude=question["id"])
-        return [{"id": ident, "score": round(score, 3)} for ident, score in found]
+        rehearsal = self.rehearsal()  # a rehearsal's questions are no duplicates of the real day's
+        return [
+            {"id": ident, "score": round(score, 3)}
+            for ident, score in found
+            if rehearsals.visible(self.replica.get(key(ident)), rehearsal)
+        ]
 
     def _duplicates_index(self, until: str | None = None) -> questions.DuplicateIndex:
         """The trigram index of every question a duplicate may be (not rejected, not merged),
@@ -477,19 +491,37 @@ class Desk:
         return len(written)
 
     def audit(self) -> list[dict]:
-        """Every moderation and MC action, oldest first (append-only)."""
+        """Every moderation and MC action, oldest first (append-only): the real day's, or while a
+        rehearsal runs, the rehearsal's."""
         self.replica.refresh()
-        return list(self.replica.scan(AUDIT).values())
+        rehearsal = self.rehearsal()
+        return [
+            entry
+            for entry in self.replica.scan(AUDIT).values()
+            if rehearsals.visible(entry, rehearsal) and not rehearsals.is_wiped_entry(entry)
+        ]
+
+    def rehearsal(self) -> str | None:
+        """The id of the rehearsal running now, as this process last learnt it (from memory)."""
+        return rehearsals.running(self.replica.get(rehearsals.KEY))
 
     # ------------------------------------------------------------ reading
 
     def get(self, question_id: str) -> dict | None:
         found = self.store.get(key(question_id))
-        return None if personal.is_tombstone(found) else found
+        if personal.is_tombstone(found) or not rehearsals.visible(found, self.rehearsal()):
+            return None
+        return found
 
     def stored(self) -> dict[str, dict]:
-        """Every question document in memory by key, deleted ones left out (shared: never change them)."""
-        return {k: q for k, q in self.replica.scan(PREFIX).items() if not personal.is_tombstone(q)}
+        """Every question document in memory by key, deleted ones left out, and those of a
+        rehearsal unless it is the one running (shared: never change them)."""
+        rehearsal = self.rehearsal()
+        return {
+            k: q
+            for k, q in self.replica.scan(PREFIX).items()
+            if not personal.is_tombstone(q) and rehearsals.visible(q, rehearsal)
+        }
 
     def _derived(self, name: str, build: Callable[[], Any]) -> Any:
         """A list built from every question, rebuilt only when the replica changed."""
@@ -556,15 +588,17 @@ class Desk:
         return {"questions": [queue_view(q, names) for q in waiting], "answered": answered}
 
     def counts(self) -> dict[str, int]:
-        """Questions received so far, by site."""
-        if self._sites is None:
-            self._sites = {}
+        """Questions received so far, by site (the running rehearsal's while one runs)."""
+        rehearsal = self.rehearsal()
+        if self._sites is None or self._counted_for != rehearsal:
+            self._sites, self._per_site, self._counted_for = {}, {}, rehearsal
             for question in list(self.stored().values()):
                 self._count(question)
         return dict(self._per_site)
 
     def _count(self, question: dict) -> None:
-        if self._sites is not None and personal.is_tombstone(question):  # deleted: counted no more
+        gone = personal.is_tombstone(question) or not rehearsals.visible(question, self._counted_for)
+        if self._sites is not None and gone:  # deleted, or another day's: counted no more
             site = self._sites.pop(question["id"], None)
             if site is not None:
                 self._per_site[site] -= 1
@@ -578,7 +612,12 @@ class Desk:
         """The question on screen now, as every screen may show it, or None (from the replica)."""
         stage = self.replica.get(STAGE) or {}
         question = self.replica.get(key(stage["question"])) if stage.get("question") else None
-        if question is None or personal.is_tombstone(question) or question.get("status") != questions.ON_SCREEN:
+        if (
+            question is None
+            or personal.is_tombstone(question)
+            or not rehearsals.visible(question, self.rehearsal())
+            or question.get("status") != questions.ON_SCREEN
+        ):
             return None
         doc = self.replica.get(CONFERENCE) or {}
         names = {site["id"]: site["name"] for site in doc.get("sites", [])}
