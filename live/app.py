@@ -48,7 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.transport.shortway import Packet
     from live.web import auth, i18n, security, static_files
     from live.web.extensions import babel, compress, csrf
-    from live.web.views import admin, api, errors, phone, privacy, reports, screens, sites
+    from live.web.views import admin, api, errors, phone, privacy, rehearsal, reports, screens, sites
     from live.web.views import participation as participation_view
     from live.web.views import replies as written_replies
     from live.web.views import retention as retention_view
@@ -105,6 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(written_replies.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(rehearsal.bp)
     app.register_blueprint(participation_view.bp)
     app.register_blueprint(retention_view.bp)  # the retention period and the purge of expired personal data
 

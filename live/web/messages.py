@@ -252,6 +252,11 @@ MESSAGES = {
         "Thiết bị này đã nhập sai mã PIN nhiều lần nên tạm thời không đăng nhập được. Mở lại lúc %(until)s."
     ),
     # ---- end of the PINs
+    # ---- a rehearsal (live/services/rehearsal.py)
+    "rehearsal.running": _l("Buổi tập dượt đang diễn ra. Hãy kết thúc hoặc xoá buổi tập dượt này trước."),
+    "rehearsal.not_running": _l("Không có buổi tập dượt nào đang diễn ra."),
+    "rehearsal.unconfirmed": _l("Hãy đánh dấu ô xác nhận trước khi xoá dữ liệu tập dượt."),
+    # ---- end of the rehearsal
 }
 
 

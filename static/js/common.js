@@ -257,6 +257,12 @@
     apply(Object.assign({}, state, { seq: change.seq, current_question: change.question || null }));
   });
   socket.on("access.revoked", () => window.location.reload());
+  // the "TẬP DƯỢT" banner while a rehearsal runs (templates/_rehearsal.html)
+  stateListeners.push((snap) => {
+    const banner = $("#rehearsal-banner");
+    if (banner) banner.hidden = !snap.rehearsal;
+    document.body.classList.toggle("rehearsing", Boolean(snap.rehearsal));
+  });
   setInterval(() => socket.connected && syncTime(), 60000);
 
   /** Send one command and wait for its acknowledgement. Never while disconnected: Socket.IO

@@ -931,6 +931,15 @@
 
   Live.socket.on("connect", load);
   Live.socket.on("resync", load); // this server process may have missed changes: load them again
+  // a rehearsal began, ended or was wiped: the list is another day's now, loaded afresh (not a union)
+  Live.socket.on("rehearsal.changed", () => {
+    byId.clear();
+    keys.clear();
+    similar.clear();
+    conflicts.clear();
+    selected = null;
+    load();
+  });
   Live.socket.on("question.added", (msg) => {
     if (!msg || !accept(msg.question)) return;
     if (Array.isArray(msg.similar)) similar.set(msg.question.id, msg.similar);

@@ -291,6 +291,22 @@
     refreshMine();
   });
   socket.on("resync", refreshMine);
+  // a rehearsal began or ended (live/services/rehearsal.py): the banner; once it is over, the
+  // rehearsal's questions this phone sent are gone from the server and leave its list too
+  socket.on("rehearsal.changed", (change) => {
+    const on = Boolean(change && change.rehearsal);
+    $("rehearsal-banner").hidden = !on;
+    if (on) return;
+    const ids = load(MINE).map((m) => m.id).filter((id) => /^[\w-]{16,64}$/.test(id)).slice(0, 50);
+    if (!ids.length) return;
+    socket.timeout(ACK_MS).emit("question.mine", { ids }, (err, ack) => {
+      if (err || !ack || !ack.ok) return;
+      const kept = new Set(ack.questions.map((q) => q.id));
+      save(MINE, load(MINE).filter((m) => kept.has(m.id) || !ids.includes(m.id)));
+      ack.questions.forEach(update);
+      render();
+    });
+  });
   socket.on("disconnect", connection);
   socket.on("connect_error", () => {
     connection();

@@ -25,6 +25,7 @@ def ask(site_id: str):
         "limits": {"text": questions.QUESTION_LIMIT, "name": questions.NAME_LIMIT},
         # consent is given under this version of the notice, which the form links to
         "notice": {"version": privacy.NOTICE_VERSION, "path": privacy.NOTICE_PATH},
+        "rehearsal": day().desk.rehearsal() is not None,  # the "TẬP DƯỢT" banner (live/services/rehearsal.py)
     }
     response = make_response(render_template("phone.html", screen="phone", site=site, phone=phone))
     response.headers["Cache-Control"] = "no-store"
