@@ -543,6 +543,21 @@ class Desk:
 
         return list(self._derived("all", build))
 
+    def real_day(self) -> list[dict]:
+        """Every question of the real day, oldest first, even while a rehearsal runs: what the
+        public pages show (shared: never change them)."""
+
+        def build():
+            found = [
+                q
+                for q in self.replica.scan(PREFIX).values()
+                if not personal.is_tombstone(q) and rehearsals.mark_of(q) is None
+            ]
+            found.sort(key=lambda q: (q["received_at"], q["id"]))
+            return found
+
+        return list(self._derived("real", build))
+
     def for_desk(self) -> list[dict]:
         return self._derived("desk", lambda: [staff_view(q) for q in self.all()])
 

@@ -276,7 +276,8 @@ def public_answers(day, zone: str = TIMEZONE) -> list[dict]:
     names = department_names(day)
     sites = day.desk.site_names()
     found: dict[str | None, list[dict]] = {}
-    for q in forwarded(day):
+    # the public page shows the real day's answers, never a rehearsal's, even while one runs
+    for q in (q for q in day.desk.real_day() if q.get("status") == questions.FORWARDED):
         reply = public_reply(q, names)
         if reply is None:
             continue
@@ -304,11 +305,11 @@ def lookup(day, code: str | None, zone: str = TIMEZONE) -> dict | None:
     an unpublished reply look the same from outside."""
     if code is None:
         return None
-    everything = day.desk.all()
+    everything = day.desk.real_day()  # a public page: the real day's questions, never a rehearsal's
     mine = next((q for q in everything if q.get("code") == code), None)
     if mine is None:
         return None
-    target = day.desk.get(mine["merged_into"]) if mine.get("merged_into") else None
+    target = next((q for q in everything if q["id"] == mine["merged_into"]), None) if mine.get("merged_into") else None
     answered = answered_for(mine, target)
     reply = public_reply(answered, department_names(day))
     if reply is None:

@@ -225,3 +225,27 @@ def test_a_wipe_cut_off_halfway_is_completed_by_running_it_again(day, monkeypatc
     assert not [q for q in day.store.scan(PREFIX).values() if q.get("rehearsal")]
     assert all(e.get("wiped") for e in day.store.scan(AUDIT).values() if e.get("rehearsal"))
     assert [q["id"] for q in restarted.desk.all()] == [real["id"]] and restarted.desk.counts() == {"1304": 1}
+
+
+def answer_in_writing(day, question: dict, reply: str) -> None:
+    """Forwarded to a department, answered in writing, published by the secretariat."""
+    act(day, "approve", question)
+    act(day, "forward", question, role="mc", department="d1")
+    act(day, "reply", question, role="department", text=reply, department="d1")
+    act(day, "publish", question)
+
+
+def test_the_public_pages_show_the_real_day_even_while_a_rehearsal_runs(day):
+    real = ask(day, "Tỉnh có hỗ trợ thanh niên học nghề không?")
+    answer_in_writing(day, real, "Có: 200 suất học nghề miễn phí mỗi năm.")
+    rehearsal.start(day)
+    tried = ask(day, "[Tập dượt] Hỏi thử về học nghề?")
+    answer_in_writing(day, tried, "[Tập dượt] Trả lời thử.")
+    assert [q["id"] for q in day.desk.all()] == [tried["id"]]  # the staff rehearse with its own questions
+    public = [a["code"] for group in replies.public_answers(day) for a in group["answers"]]
+    assert public == [real["code"]]
+    assert replies.lookup(day, real["code"])["reply"] == "Có: 200 suất học nghề miễn phí mỗi năm."
+    assert replies.lookup(day, tried["code"]) is None
+    rehearsal.wipe(day)
+    assert [a["code"] for group in replies.public_answers(day) for a in group["answers"]] == [real["code"]]
+    assert replies.lookup(day, tried["code"]) is None
