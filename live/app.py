@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web.views import participation as participation_view
     from live.web.views import replies as written_replies
     from live.web.views import retention as retention_view
+    from live.web.views import rights as rights_view
 
     folders = assets()
     if folders is None:
@@ -106,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(written_replies.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(rehearsal.bp)
+    app.register_blueprint(rights_view.bp)  # the asker's rights by tracking code, the register of requests
     app.register_blueprint(participation_view.bp)
     app.register_blueprint(retention_view.bp)  # the retention period and the purge of expired personal data
 

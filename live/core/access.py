@@ -51,6 +51,9 @@ SCREENS = {
     # page (/co-quan/<token>) checks its own link on every request: none of them is a screen here,
     # because a PUBLIC screen would let any visitor's socket join the staff screens' room
     "replies": {"moderator", "admin"},
+    # the register of requests about personal data (live/web/views/rights.py); the asker's own page
+    # (/du-lieu-cua-toi) needs no link and is no screen, like the lookup by tracking code
+    "rights": {"moderator", "admin"},
     # participation by group as totals per site (never per person): the facilitators and the secretariat
     "participation": {"site", "moderator", "admin"},
 }

@@ -68,6 +68,8 @@ ACTION_NAMES = {
     "publish": _l("Duyệt công bố trả lời"),
     "send_back": _l("Trả lại cơ quan để sửa"),
     "withdraw": _l("Gỡ công bố trả lời"),
+    "delete": _l("Xoá câu hỏi theo yêu cầu của người hỏi"),  # live/services/rights.py
+    "withdraw_name": _l("Rút tên theo yêu cầu của người hỏi"),  # live/services/rights.py
     "purge": _l("Xoá dữ liệu cá nhân hết hạn"),  # live/services/retention.py
 }
 
@@ -252,6 +254,21 @@ MESSAGES = {
         "Thiết bị này đã nhập sai mã PIN nhiều lần nên tạm thời không đăng nhập được. Mở lại lúc %(until)s."
     ),
     # ---- end of the PINs
+    # ---- the asker's rights and the register of requests (live/core/rights.py)
+    "rights.not_found": _l("Không có câu hỏi nào với mã theo dõi này."),
+    "rights.answered": _l(
+        "Câu hỏi đã được trình chiếu, trả lời hoặc chuyển trả lời nên không xoá được; bạn vẫn có thể rút tên."
+    ),
+    "rights.no_name": _l("Câu hỏi này không lưu họ tên nào."),
+    "rights.bad_kind": _l("Cần chọn loại yêu cầu."),
+    "rights.bad_via": _l("Cần chọn yêu cầu nhận qua điện thoại, đơn giấy hay trực tiếp."),
+    "rights.bad_code": _l("Mã theo dõi gồm 6 chữ cái và chữ số, ví dụ K7Q2MX."),
+    "rights.code_required": _l("Cần nhập mã theo dõi của câu hỏi (chỉ yêu cầu “Khác” mới bỏ trống được)."),
+    "rights.bad_date": _l("Ngày nhận phải có dạng dd/mm/yyyy, không sau hôm nay và không quá một năm trước."),
+    "rights.bad_note": _l("Ghi chú dài quá %(limit)s ký tự."),
+    "rights.no_request": _l("Không tìm thấy yêu cầu này trong sổ."),
+    "rights.bad_action": _l("Thao tác không được hỗ trợ."),
+    # ---- end of the asker's rights
     # ---- a rehearsal (live/services/rehearsal.py)
     "rehearsal.running": _l("Buổi tập dượt đang diễn ra. Hãy kết thúc hoặc xoá buổi tập dượt này trước."),
     "rehearsal.not_running": _l("Không có buổi tập dượt nào đang diễn ra."),

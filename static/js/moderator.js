@@ -945,6 +945,13 @@
     if (Array.isArray(msg.similar)) similar.set(msg.question.id, msg.similar);
     schedule();
   });
+  // a question deleted at its asker's request (live/services/rights.py) leaves the console at once
+  Live.socket.on("question.removed", (msg) => {
+    if (!msg || typeof msg.id !== "string") return;
+    for (const held of [byId, keys, similar, conflicts]) held.delete(msg.id);
+    if (selected === msg.id) selected = null;
+    schedule();
+  });
   Live.socket.on("question.similar", (msg) => {
     // a new question's likely duplicates, found after its phone got the acknowledgement
     if (!msg || typeof msg.id !== "string" || !Array.isArray(msg.similar)) return;

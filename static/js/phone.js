@@ -313,6 +313,12 @@
     if (!socket.active) setTimeout(() => socket.connect(), 5000 + Math.random() * 5000);
   });
   socket.on("question.status", update);
+  // deleted by its asker by tracking code (/du-lieu-cua-toi): it leaves this phone's list too
+  socket.on("question.removed", (gone) => {
+    if (!gone || typeof gone.id !== "string") return;
+    save(MINE, load(MINE).filter((m) => m.id !== gone.id));
+    render();
+  });
 
   /* ---------------------------------------------------------------- the question being answered */
 
