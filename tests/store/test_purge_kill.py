@@ -176,3 +176,23 @@ def test_redis_a_purge_killed_mid_way_completes_when_run_again_and_the_aof_is_re
         for secret in (*ASKERS, *devices):
             for form in encodings(secret):
                 assert form not in raw, (path.name, secret)
+
+
+def test_live_purge_before_the_due_date_says_when_and_touches_nothing(tmp_path):
+    data = tmp_path / "data"
+    store = SqliteStore(str(data))
+    a_day_of_askers(store)
+    store.put("conference", {**store.get("conference"), "date": "2099-08-28"})
+    store.put("retention", {"days": 30, "set_at": 1.0, "by": "admin"})
+    seq = store.seq()
+    store.close()
+    said = run(["-m", "live", "purge", "--now"], {"LIVE_DATA_DIR": str(data)})
+    assert said.returncode == 0, said.stderr
+    assert said.stdout == (
+        "live purge: chưa đến hạn — dữ liệu cá nhân của 4 câu hỏi được xoá từ 00:00 ngày 28/09/2099 "
+        "(thời hạn lưu 30 ngày). / not due yet: the personal data of 4 questions is purged from 00:00 on "
+        "28/09/2099 (retention 30 days).\n"
+    )
+    store = SqliteStore(str(data))
+    assert store.seq() == seq
+    store.close()
