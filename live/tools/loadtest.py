@@ -9,6 +9,11 @@ question was lost or could not be checked.
 ``live loadtest --wipe`` with the same store options deletes that store afterwards: only when no
 server uses it any more, and only when every question in it came from the load test (ids
 ``lt-…``), so that it can never delete a real conference.
+
+It never writes into the real day's store: given a store (``--data-dir``, ``--redis-url``, or the
+links read from one), it refuses to run when that store holds any question the load test did not
+send. A rehearsal of the day itself, by people on the real server, is the admin's rehearsal mode
+(``/admin/tap-duot``), whose data is marked and wiped there.
 """
 
 from __future__ import annotations
@@ -185,6 +190,19 @@ def store_links(config: dict, base: str | None) -> tuple[str, dict[str, str]]:
     return base, {role: f"{base}/k/{token}" for role, token in tokens.items()}
 
 
+def real_questions(config: dict) -> int:
+    """How many questions in the store named by ``config`` the load test did not send (a deleted
+    one counts too: it belonged to a real day)."""
+    from live.store import open_store
+
+    store = open_store(config)
+    try:
+        found = store.scan(QUESTION_KEYS)
+    finally:
+        store.close()
+    return sum(1 for k in found if not k[len(QUESTION_KEYS) :].startswith(ID_PREFIX))
+
+
 def _open_by(path: str) -> list[int]:
     """The processes on this machine that hold ``path`` open (Linux /proc)."""
     pids = []
@@ -336,6 +354,18 @@ def command(args: argparse.Namespace) -> int:
             return 2
         links[role.strip()] = url.strip()
     base = args.url
+    named = bool(args.data_dir or args.redis_url or os.environ.get("LIVE_DATA_DIR") or config.get("REDIS_URL"))
+    if named or not links:
+        real = real_questions(config)
+        if real:
+            print(
+                f"live loadtest: {_where(config)} có {real} câu hỏi không do live loadtest gửi: đây là kho của một "
+                "hội nghị thật, không chạy thử tải vào đó. Chạy một máy chủ tập dượt trên kho riêng (LIVE_DATA_DIR "
+                "hoặc LIVE_REDIS_PREFIX khác). / This store holds a real conference's questions: the load test "
+                "does not run against it. Start a rehearsal server on a store of its own.",
+                file=sys.stderr,
+            )
+            return 2
     if not links:
         base, links = store_links(config, base)
     if not base:

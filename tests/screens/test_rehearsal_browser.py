@@ -74,7 +74,9 @@ def test_a_rehearsal_is_run_then_wiped_and_the_real_day_holds_none_of_it(
     server = make_server()
     moderator = connect_staff(server, "moderator")
     # the real day: a question received the week before, approved and on the projector
-    real = connect_phone(server, site=SITE).call("question.submit", {"id": str(uuid.uuid4()), "site": SITE, "text": REAL})
+    real = connect_phone(server, site=SITE).call(
+        "question.submit", {"id": str(uuid.uuid4()), "site": SITE, "text": REAL}
+    )
     assert real["ok"], real
     mc_socket = connect_staff(server, "mc")
     assert moderator.call("question.approve", {"id": real["id"], "version": 1})["ok"]
@@ -92,7 +94,9 @@ def test_a_rehearsal_is_run_then_wiped_and_the_real_day_holds_none_of_it(
     admin.page.locator("#rehearsal-link").click()
     expect(admin.page).to_have_url(re.compile(r"/admin/tap-duot/$"))
     admin.page.get_by_role("button", name="Bắt đầu tập dượt").click()
-    expect(admin.page.locator(".flash.ok")).to_have_text("Đã bắt đầu tập dượt. Mọi màn hình đang hiện dòng chữ TẬP DƯỢT.")
+    expect(admin.page.locator(".flash.ok")).to_have_text(
+        "Đã bắt đầu tập dượt. Mọi màn hình đang hiện dòng chữ TẬP DƯỢT."
+    )
     for screen in (projector, console, mc, admin):
         expect(banner(screen)).to_be_visible()
         expect(banner(screen)).to_have_text(BANNER)
