@@ -28,6 +28,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from live.core import personal, questions, rooms
+from live.core import rehearsal as rehearsals
 from live.core import rights as rules
 from live.core.errors import DomainError
 from live.formats.exports import TIMEZONE
@@ -61,16 +62,33 @@ def _dmy(iso: str | None) -> str:
 # ---------------------------------------------------------------- what is held
 
 
+def _current(day, question: dict | None) -> bool:
+    """Whether ``question`` is one the asker may reach: a real day's question, or the running
+    rehearsal's (a real asker keeps her rights while the staff rehearse); never a tombstone, nor
+    a question of a rehearsal that ended."""
+    if question is None or personal.is_tombstone(question):
+        return False
+    mark = rehearsals.mark_of(question)
+    return mark is None or mark == day.desk.rehearsal()
+
+
 def find(day, code: str | None) -> list[dict]:
     """The questions with this tracking code (almost always one; two ids may share a code), the
     deleted ones left out, as this process's replica holds them after catching up."""
     if code is None:
         return []
-    return [q for q in day.desk.all() if q.get("code") == code]
+    day.replica.refresh()
+    found = [q for q in day.replica.scan(desks.PREFIX).values() if q.get("code") == code and _current(day, q)]
+    return sorted(found, key=lambda q: (q.get("received_at") or 0, q["id"]))
+
+
+def _get(day, ident: str | None) -> dict | None:
+    found = day.store.get(desks.key(ident)) if ident else None
+    return found if _current(day, found) else None
 
 
 def _target(day, question: dict) -> dict | None:
-    return day.desk.get(question["merged_into"]) if question.get("merged_into") else None
+    return _get(day, question.get("merged_into"))
 
 
 def held(day, question: dict, zone: str = TIMEZONE) -> dict:
@@ -112,7 +130,7 @@ def _one(day, code: str | None, ident: str) -> dict:
     """The question ``ident`` if it carries ``code``; the same refusal for every other case."""
     if code is None or not isinstance(ident, str) or not questions._QUESTION_ID.fullmatch(ident):
         raise DomainError("rights.not_found")
-    question = day.desk.get(ident)
+    question = _get(day, ident)
     if question is None or question.get("code") != code:
         raise DomainError("rights.not_found")
     return question
@@ -150,6 +168,13 @@ def _done(request: dict, now: float, what: str, who: str) -> dict:
     """``request`` answered (if it was not) and done by ``what``, now."""
     new = _step(request, now, what, who)
     return {**new, "answered_at": request.get("answered_at") or now, "done_at": request.get("done_at") or now}
+
+
+def _marked(request: dict, question: dict | None) -> dict:
+    """A request about a rehearsal's question carries that rehearsal's mark: the real day's
+    register leaves it out once the rehearsal is over."""
+    mark = rehearsals.mark_of(question)
+    return {**request, rehearsals.MARK: mark} if mark else request
 
 
 def _who(role: str, name: str) -> str:
@@ -212,8 +237,11 @@ def register(day, zone: str = TIMEZONE) -> dict:
     """Every request for the register page: the open ones first, the nearest deadline first."""
     day.replica.refresh()
     today = local_date(day.now(), zone)
+    rehearsal = day.desk.rehearsal()
     rows = []
     for request in day.replica.scan(PREFIX).values():
+        if rehearsals.mark_of(request) not in (None, rehearsal):
+            continue  # about a rehearsal's question, once that rehearsal is over
         flags = rules.urgency(request, today)
         rows.append(
             {
@@ -227,6 +255,7 @@ def register(day, zone: str = TIMEZONE) -> dict:
                 "late": rules.OVERDUE in flags.values(),
                 "soon": rules.SOON in flags.values(),
                 "open": rules.is_open(request),
+                "rehearsal": rehearsals.mark_of(request) is not None,
             }
         )
     open_rows = sorted(
@@ -256,7 +285,9 @@ def seen(
     from the register, the request it answers is marked answered."""
     now = day.now()
     if request_id is None:
-        request = _done(_new_request(rules.SEE, code, rules.SELF, local_date(now, zone), now, role), now, "seen", role)
+        found = find(day, code)
+        request = _new_request(rules.SEE, code, rules.SELF, local_date(now, zone), now, role)
+        request = _done(_marked(request, found[0] if found else None), now, "seen", role)
         day.store.transact((key(request["id"]),), lambda docs: {key(request["id"]): request})
         return request
     k = key(request_id)
@@ -284,11 +315,12 @@ def _request_key(request_id: str | None) -> tuple[str, str | None]:
     return key(request_id), request_id
 
 
-def _request_for(docs: dict, k: str, request_id: str | None, kind: str, code: str, now: float, who: tuple) -> dict:
+def _request_for(docs: dict, k: str, request_id: str | None, kind: str, question: dict, now: float, who: tuple) -> dict:
     role, name, zone = who
+    code = question["code"]
     if request_id is None:
         fresh = {**_new_request(kind, code, rules.SELF, local_date(now, zone), now, role), "id": k[len(PREFIX) :]}
-        return _done(fresh, now, kind, role)
+        return _done(_marked(fresh, question), now, kind, role)
     request = docs.get(k)
     if request is None:
         raise DomainError("rights.no_request")
@@ -303,7 +335,10 @@ def _audit_keys(count: int, ident: str) -> list[str]:
 
 
 def _audit(now: float, role: str, name: str, action: str, question: dict, code, before=None, after=None) -> dict:
+    """An audit entry, marked with the rehearsal its question was made in (wiped with it)."""
+    mark = rehearsals.mark_of(question)
     return {
+        **({rehearsals.MARK: mark} if mark else {}),
         "at": now,
         "role": role,
         "name": name,
@@ -354,10 +389,11 @@ def withdraw_name(
             if origins != (target.get("origins") or []):
                 out[desks.key(target_id)] = {**target, "origins": origins, "version": target["version"] + 1}
         out[audit_key] = _audit(now, role, name, "withdraw_name", current, code)
-        out[pending] = _request_for(docs, pending, request_id, rules.WITHDRAW, code, now, (role, name, zone))
+        out[pending] = _request_for(docs, pending, request_id, rules.WITHDRAW, current, now, (role, name, zone))
         return out
 
     written, seq = day.store.transact(keys, fn)
+    _compact(day)
     return written[desks.key(ident)], _announce(day, seq, written, []), written[pending]
 
 
@@ -384,7 +420,7 @@ def delete(
         followers = [
             o["id"]
             for o in question.get("origins") or []
-            if isinstance(o, dict) and (day.desk.get(o["id"]) or {}).get("merged_into") == ident
+            if isinstance(o, dict) and (_get(day, o["id"]) or {}).get("merged_into") == ident
         ]
         new_audit = _audit_keys(1 + len(followers), ident)
         pending, known = _request_key(request_id)
@@ -421,8 +457,14 @@ def delete(
             )
         except _Moved:
             continue
+        _compact(day)
         return _announce(day, seq, written, [question]), written[pending]
     raise DomainError("store.conflict")
+
+
+def _compact(day) -> None:
+    """The old copies the backend may keep on disk go too (SQLite's log, Redis's AOF): best effort."""
+    getattr(day.store, "inner", day.store).compact()
 
 
 class _Moved(Exception):
@@ -470,7 +512,7 @@ def _deletion(question, target_key, followers, about, new_audit, request, code, 
             after = {"status": reopened["status"], "merged_into": None}
             out[desks.key(follower)] = reopened
             out[next(entries)] = _audit(now, role, name, "reopen", doc, doc.get("code"), before, after)
-        out[pending] = _request_for(docs, pending, request_id, rules.DELETE, code, now, who)
+        out[pending] = _request_for(docs, pending, request_id, rules.DELETE, current, now, who)
         return out
 
     return fn

@@ -280,3 +280,40 @@ def test_marking_answered_then_done(day):
     assert done["done_at"] and done["answered_at"] == answered["answered_at"]
     assert [s["what"] for s in done["steps"]] == ["recorded", "answered", "done"]
     assert re.fullmatch(r"\d{20}-[0-9a-f]{6}", done["id"])
+
+
+def test_a_real_asker_keeps_her_rights_while_the_staff_rehearse(day):
+    from live.services import rehearsal
+
+    real = ask(day)
+    rehearsal.start(day, by="Quản trị")
+    rehearsed = ask(day, text="Câu hỏi thử của buổi tập dượt?", name="Người Tập")
+    assert [q["id"] for q in rights.find(day, real["code"])] == [real["id"]]
+    rights.delete(day, rehearsed["code"], rehearsed["id"])
+    rights.delete(day, real["code"], real["id"])
+    entries = {e["question"]: e for e in day.store.scan(desks.AUDIT).values() if e.get("action") == "delete"}
+    assert "rehearsal" in entries[rehearsed["id"]] and "rehearsal" not in entries[real["id"]]
+    assert {r["code"] for r in rights.register(day)["rows"]} == {real["code"], rehearsed["code"]}
+    rehearsal.end(day)
+    # the real day's register leaves out what the rehearsal did
+    assert [r["code"] for r in rights.register(day)["rows"]] == [real["code"]]
+
+
+def test_nothing_of_a_deleted_question_is_left_in_the_sqlite_files(tmp_path):
+    """SQLite's file and its write-ahead log (Redis's AOF rewrite is tested with the purge)."""
+    from pathlib import Path
+
+    day = Day(SqliteStore(str(tmp_path / "disk")))
+    day.setup(demo=True)
+    marker = "Khuổi Pâng ngõ 7 học nghề"
+    mine = ask(day, text=f"Xin hỏi về lớp học nghề ở {marker}?", name="Triệu Thị Vân")
+    act(day, "edit", mine, text=f"Xin hỏi về lớp học nghề ở {marker} năm tới?")
+    rights.delete(day, mine["code"], mine["id"])
+    forms = [s.encode() for s in (marker, "Triệu Thị Vân")]
+    forms += [json.dumps(s)[1:-1].encode() for s in (marker, "Triệu Thị Vân")]  # as JSON escapes it
+    files = [path for path in Path(tmp_path / "disk").rglob("*") if path.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert not any(form in data for form in forms), f"{path.name} still holds the deleted question"
+    day.store.close()
