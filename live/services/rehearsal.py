@@ -1,9 +1,10 @@
 """A rehearsal on the real server: started and ended by the admin, then wiped in one action.
 
 Starting one saves the day's shared documents it will disturb (the agenda clock, the speaker timer,
-the floor, the stage) in the rehearsal's document and starts them afresh; from then on the desk marks
-every question and audit entry with the rehearsal's id (``live.services.desk``), and the screens show
-only what the rehearsal made (``live.core.rehearsal.visible``). Ending it puts the saved documents
+the floor, the stage, and the participation totals per site) in the rehearsal's document and starts
+the first four afresh; from then on the desk marks every question and audit entry with the
+rehearsal's id (``live.services.desk``), and the screens show only what the rehearsal made
+(``live.core.rehearsal.visible``). Ending it puts the saved documents
 back; what it made stays in the store, marked, and out of every screen and every figure of the day.
 
 Wiping ends it if it runs, then replaces every marked question by a tombstone
@@ -20,11 +21,15 @@ import uuid
 from live.core import clock, floor, personal, rooms
 from live.core import rehearsal as rules
 from live.core.errors import DomainError
+from live.services import participation
 from live.services.change import CLOCK, FLOOR, SPEAKER, Change
 from live.services.desk import AUDIT, PREFIX, STAGE
 
 KEY = rules.KEY
 SHARED = (CLOCK, SPEAKER, FLOOR, STAGE)  # the day's documents a rehearsal disturbs, saved and put back
+# the participation totals per site (live/services/participation.py) are saved and put back too: a
+# facilitator rehearsing the form overwrites the site's real figures
+SAVED_TOO = participation.PREFIX
 BATCH = 200  # documents per transaction of a wipe: each one short, so the day's screens never wait long
 
 
@@ -60,14 +65,15 @@ def start(day, by: str = "") -> Change:
     afresh; refused (``rehearsal.running``) while one runs."""
     now = day.now()
     ident = uuid.uuid4().hex[:16]
+    totals = tuple(day.store.scan(SAVED_TOO))
 
     def fn(docs):
-        saved = {key: docs[key] for key in SHARED}
+        saved = {key: docs[key] for key in (*SHARED, *totals)}
         out = {KEY: rules.started(docs[KEY], ident, now, by, saved)}
         out.update({key: _fresh(key, now) for key in SHARED})
         return out
 
-    _, seq = day.store.transact((KEY, *SHARED), fn)
+    _, seq = day.store.transact((KEY, *SHARED, *totals), fn)
     return resync(day, seq)
 
 
@@ -84,6 +90,8 @@ def _end(day, wiped: bool = False) -> int | None:
     """Put back what the running rehearsal saved, in one transaction; None when none ran."""
     now = day.now()
     ran = []
+    saved = (day.store.get(KEY) or {}).get("saved") or {}
+    totals = tuple(sorted({*day.store.scan(SAVED_TOO), *(k for k in saved if k.startswith(SAVED_TOO))}))
 
     def fn(docs):
         doc = docs[KEY]
@@ -92,10 +100,12 @@ def _end(day, wiped: bool = False) -> int | None:
         ran.append(True)
         saved = doc.get("saved") or {}
         out = {key: saved.get(key) or _fresh(key, now) for key in SHARED}
+        # a site's totals as they were; {} (not counted) where the rehearsal made the first ones
+        out.update({key: saved.get(key) or {} for key in totals if docs[key] != (saved.get(key) or {})})
         out[KEY] = rules.ended(doc, now, wiped=wiped)
         return out
 
-    _, seq = day.store.transact((KEY, *SHARED), fn)
+    _, seq = day.store.transact((KEY, *SHARED, *totals), fn)
     return seq if ran else None
 
 

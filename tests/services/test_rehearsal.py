@@ -249,3 +249,19 @@ def test_the_public_pages_show_the_real_day_even_while_a_rehearsal_runs(day):
     rehearsal.wipe(day)
     assert [a["code"] for group in replies.public_answers(day) for a in group["answers"]] == [real["code"]]
     assert replies.lookup(day, tried["code"]) is None
+
+
+def test_participation_totals_typed_in_a_rehearsal_are_put_back(day):
+    from live.core import participation as totals
+    from live.services import participation
+
+    participation.record(day.store, "1304", {totals.TOTAL: "40"}, by="Hà", role="site", now=T0)
+    rehearsal.start(day)
+    participation.record(day.store, "1304", {totals.TOTAL: "3"}, by="thử", role="site", now=T0 + 1)
+    participation.record(day.store, "1297", {totals.TOTAL: "5"}, by="thử", role="site", now=T0 + 1)
+    rehearsal.wipe(day)
+    rows, sums = participation.table(day.store)
+    by_site = {row["site"]["id"]: row for row in rows}
+    assert by_site["1304"]["counts"][totals.TOTAL] == 40 and by_site["1304"]["by"] == "Hà"
+    assert by_site["1297"]["counts"][totals.TOTAL] is None and by_site["1297"]["at"] is None
+    assert sums[totals.TOTAL] == 40
