@@ -19,10 +19,11 @@ from typing import Any
 # in place of removed data (the audit log's before/after, exports): a screen shows it as "(đã xoá)"
 REMOVED = {"removed": True}
 
-# the fields of a question that identify or reach its asker
-ASKER_FIELDS = ("name", "device")
+# the fields of a question that identify or reach its asker, or that it holds only by their consent
+# (the group was kept to be shown beside the commune on the day: that purpose ends with the day)
+ASKER_FIELDS = ("name", "group", "device")
 # what an origin (a question merged into another) keeps of its asker
-ORIGIN_ASKER_FIELDS = ("name",)
+ORIGIN_ASKER_FIELDS = ("name", "group")
 # the fields of a question copied into the audit log's before/after that come from the asker
 AUDITED_CONTENT = ("text", "original_text", "name", "summary", "notes", "reply_text", "reply_note", "origins")
 
@@ -60,20 +61,24 @@ def without_name(question: dict) -> dict | None:
     return new
 
 
+def _held(value: Any) -> bool:
+    return value not in (None, "")  # an anonymous question stores its name as "": nothing held
+
+
 def holds_asker_data(question: dict) -> bool:
     """Whether ``question`` still holds something of its asker that a purge removes."""
     if is_tombstone(question):
         return False
-    if any(question.get(field) is not None for field in ASKER_FIELDS) or question.get("consent"):
+    if any(_held(question.get(field)) for field in ASKER_FIELDS) or question.get("consent"):
         return True
     return any(
-        isinstance(o, dict) and (any(o.get(f) is not None for f in ORIGIN_ASKER_FIELDS) or o.get("consent"))
+        isinstance(o, dict) and (any(_held(o.get(f)) for f in ORIGIN_ASKER_FIELDS) or o.get("consent"))
         for o in question.get("origins") or []
     )
 
 
 def anonymised(question: dict, now: float) -> dict | None:
-    """``question`` with nothing left of its asker (name, device link, consents; the same for the
+    """``question`` with nothing left of its asker (name, group, device link, consents; the same for the
     questions merged into it), its text kept for the record and ``purged_at`` set; None when it
     held nothing to purge (so a purge run again changes nothing)."""
     if not holds_asker_data(question):

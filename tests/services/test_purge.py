@@ -58,8 +58,8 @@ def test_nothing_is_purged_before_the_due_date(story):
     done = retention.purge(store, at("14/11/2025") + 86399, role="system", name="live purge")
     assert (done.due, done.questions, done.due_at) == (False, 0, due)
     assert everything(store) == before
-    # every question with a name, a consent or a phone's device link (an empty name counts too)
-    assert retention.holding(found) == 7
+    # every question with a name, a group, a consent or a phone's device link (an empty name holds nothing)
+    assert retention.holding(found) == 6
     assert not retention.pending(store, found, story.day.desk.audit(), at("14/11/2025"))
 
 
@@ -77,7 +77,7 @@ def test_a_purge_leaves_nothing_of_the_askers_keeps_the_texts_and_is_recorded(st
     assert retention.pending(store, day.desk.all(), day.desk.audit(), now)
     with caplog.at_level(logging.INFO, logger="live.retention"):
         done = retention.purge(store, now, role="admin", batch=2)
-    assert (done.due, done.questions, done.entries) == (True, 7, 1)
+    assert (done.due, done.questions, done.entries) == (True, 6, 1)
     text = everything(store)
     for name in NAMES:
         assert name not in text
@@ -86,17 +86,17 @@ def test_a_purge_leaves_nothing_of_the_askers_keeps_the_texts_and_is_recorded(st
     day.replica.refresh()
     kept = day.desk.all()
     assert {q["code"]: q["text"] for q in kept} == texts  # the record keeps every question's text
-    assert all(q.get("name") is None and q.get("device") is None and not q.get("consent") for q in kept)
+    assert all(q.get("name") in (None, "") and q.get("group") is None and q.get("device") is None and not q.get("consent") for q in kept)
     purged = [q for q in kept if q.get("purged_at") == now]
-    assert len(purged) == 7
+    assert len(purged) == 6
     merged_into = day.desk.get(story.q["scholarship"]["id"])
     assert merged_into["origins"][0]["name"] is None and merged_into["origins"][0]["code"]
     # one audit entry and one log line, with the counts and nothing else
     entries = [e for e in day.desk.audit() if e["action"] == "purge"]
-    assert [(e["count"], e["entries"], e["role"], e["at"]) for e in entries] == [(7, 1, "admin", now)]
-    assert retention.purges(day.desk.audit()) == [{"at": now, "count": 7, "role": "admin", "name": ""}]
+    assert [(e["count"], e["entries"], e["role"], e["at"]) for e in entries] == [(6, 1, "admin", now)]
+    assert retention.purges(day.desk.audit()) == [{"at": now, "count": 6, "role": "admin", "name": ""}]
     lines = [r.getMessage() for r in caplog.records if r.name == "live.retention"]
-    assert lines == ["purge done questions=7 audit_entries=1 batches=5 seconds=" + lines[0].rsplit("=", 1)[1]]
+    assert lines == ["purge done questions=6 audit_entries=1 batches=4 seconds=" + lines[0].rsplit("=", 1)[1]]
     for name in NAMES:
         assert name not in caplog.text
     assert not retention.pending(store, kept, day.desk.audit(), now)
@@ -106,7 +106,7 @@ def test_a_purge_leaves_nothing_of_the_askers_keeps_the_texts_and_is_recorded(st
     again = retention.purge(store, now + 3600, role="system", name="live serve")
     assert (again.questions, again.entries) == (0, 0)
     assert store.seq() == seq + 1
-    assert [e["count"] for e in retention.purges(day.desk.audit())] == [0, 7]
+    assert [e["count"] for e in retention.purges(day.desk.audit())] == [0, 6]
 
 
 def test_the_exports_made_after_a_purge_hold_no_name(story):
@@ -128,7 +128,7 @@ def test_the_exports_made_after_a_purge_hold_no_name(story):
     # the audit sheet names the purge and its count
     audit = [dict(zip(tables[-1].headers, r, strict=True)) for r in tables[-1].rows]
     assert audit[0]["Thao tác"] == "Xoá dữ liệu cá nhân hết hạn"
-    assert audit[0]["Sau"] == "số câu hỏi đã xoá dữ liệu người hỏi: 7"
+    assert audit[0]["Sau"] == "số câu hỏi đã xoá dữ liệu người hỏi: 6"
 
 
 def test_a_tombstone_is_left_as_it_is(story):
