@@ -86,8 +86,12 @@ def test_a_rehearsal_is_run_then_wiped_and_the_real_day_holds_none_of_it(
     projector = screens.open(server, "projector", HD_VIEWPORT)
     console = screens.open(server, "moderator", DESKTOP)
     mc = screens.open(server, "mc", DESKTOP)
+    chair = screens.open(server, "chair", HD_VIEWPORT)
+    tv = screens.open(server, "site", HD_VIEWPORT, wait=False)  # a bridge point's TV
+    tv.page.goto(f"{server.url}/site/{SITE}")
+    tv.wait_synced()
     expect(projector.page.locator("#question-text")).to_have_text(REAL)
-    for screen in (projector, console, mc):
+    for screen in (projector, console, mc, chair, tv):
         expect(banner(screen)).to_be_hidden()
 
     # the admin starts the rehearsal from its own page
@@ -97,7 +101,7 @@ def test_a_rehearsal_is_run_then_wiped_and_the_real_day_holds_none_of_it(
     expect(admin.page.locator(".flash.ok")).to_have_text(
         "Đã bắt đầu tập dượt. Mọi màn hình đang hiện dòng chữ TẬP DƯỢT."
     )
-    for screen in (projector, console, mc, admin):
+    for screen in (projector, console, mc, chair, tv, admin):
         expect(banner(screen)).to_be_visible()
         expect(banner(screen)).to_have_text(BANNER)
     expect(projector.page.locator("#current-question")).to_be_hidden()  # the real question leaves the stage
@@ -124,6 +128,7 @@ def test_a_rehearsal_is_run_then_wiped_and_the_real_day_holds_none_of_it(
     screenshot(console, artifacts, "rehearsal-console.png")
     screenshot(phone, artifacts, "rehearsal-phone.png")
     screenshot(mc, artifacts, "rehearsal-mc.png")
+    screenshot(tv, artifacts, "rehearsal-site.png")
 
     # the admin wipes it: a box to tick first
     admin.page.reload()
@@ -138,14 +143,14 @@ def test_a_rehearsal_is_run_then_wiped_and_the_real_day_holds_none_of_it(
     screenshot(admin, artifacts, "rehearsal-admin.png")
 
     # every screen: no banner, no rehearsal question; the real question back on the projector
-    for screen in (projector, console, mc, admin, phone):
+    for screen in (projector, console, mc, chair, tv, admin, phone):
         expect(banner(screen)).to_be_hidden()
     expect(projector.page.locator("#question-text")).to_have_text(REAL)
     expect(console.page.locator("#feed li.q")).to_have_count(1)
     expect(console.page.locator(f"#feed li.q[data-id='{real['id']}']")).to_be_visible()
     expect(mc.page.locator(f"#queue .q-item[data-id='{tried['id']}']")).to_have_count(0)
     expect(phone.page.locator("#mine li")).to_have_count(0)  # the phone's list forgets them too
-    for screen in (projector, console, mc, phone):
+    for screen in (projector, console, mc, chair, tv, phone):
         shown = screen.page.locator("body").inner_text()  # what the screen shows (a hidden panel is no longer drawn)
         assert TRIED not in shown and TRIED_TOO not in shown
     assert set(on_desk(moderator)) == {REAL}
