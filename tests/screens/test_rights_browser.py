@@ -28,6 +28,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 QUESTION = "Em muốn hỏi xã có kế hoạch mở lớp dạy nghề may cho thanh niên trong năm tới không ạ?"
 NAME = "Nông Thị Mai"
+SECOND = "Tỉnh có hỗ trợ vốn cho thanh niên khởi nghiệp trồng cây dược liệu không ạ?"
 
 
 def phone_of(browser, server) -> Screen:
@@ -132,6 +133,26 @@ def run(server, browser, screens, phone, artifacts):
     expect(page.locator("#register")).not_to_contain_text(NAME)
     expect(page.locator("#register")).not_to_contain_text(QUESTION)
     screenshot(console, artifacts, "rights-register.png")
+
+    # ---- she asks again, then phones the secretariat to withdraw her name: recorded and done there
+    asker.get_by_label("Câu hỏi của bạn").fill(SECOND)
+    asker.locator("#consent-name").check()
+    asker.get_by_label("Họ và tên").fill(NAME)
+    asker.get_by_role("button", name="Gửi câu hỏi").click()
+    expect(asker.locator("#result .code")).not_to_have_text(code)
+    second = asker.locator("#result .code").inner_text()
+    page.locator("#me").fill("Hoàng Thư Ký")
+    page.locator("#r-kind").select_option(label="Rút tên")
+    page.locator("#r-code").fill(second)
+    page.locator("#r-via").select_option(label="Gọi điện thoại")
+    page.locator("#r-save").click()
+    expect(page.locator("#request")).to_have_attribute("data-open", "yes")
+    expect(page.locator("#request .held .qtext")).to_have_text(SECOND)
+    expect(page.locator("#request .held")).to_contain_text(NAME)
+    page.get_by_role("button", name="Rút tên theo yêu cầu").click()
+    expect(page.locator("#request")).to_have_attribute("data-open", "no")
+    expect(page.locator("#request .held")).not_to_contain_text(NAME)
+    screenshot(console, artifacts, "rights-request.png")
 
     problems = screens.problems() + phone.problems()
     assert not problems, "\n".join(problems)
