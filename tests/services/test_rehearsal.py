@@ -5,6 +5,10 @@ it again, and the real day's questions, before and after, are untouched and coun
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -44,6 +48,28 @@ def store(request, tmp_path):
         opened = RedisStore(request.getfixturevalue("redis_server").url, prefix=f"test-{tmp_path.name}")
     yield opened
     opened.close()
+
+
+# a wipe in a process of its own, one question per transaction and slowly, to be killed halfway
+SLOW_WIPE = """
+import sys, time
+from live.services import rehearsal
+from live.services.day import Day
+from live.store import SqliteStore
+from live.store.redis import RedisStore
+kind, where, prefix = sys.argv[1:4]
+store = SqliteStore(where) if kind == "sqlite" else RedisStore(where, prefix=prefix)
+day = Day(store)
+rehearsal.BATCH = 1
+inner = day.store.transact
+def slow(keys, fn):
+    out = inner(keys, fn)
+    print("written", flush=True)
+    time.sleep(0.2)
+    return out
+day.store.transact = slow
+rehearsal.wipe(day)
+"""
 
 
 @pytest.fixture
@@ -265,3 +291,30 @@ def test_participation_totals_typed_in_a_rehearsal_are_put_back(day):
     assert by_site["1304"]["counts"][totals.TOTAL] == 40 and by_site["1304"]["by"] == "Hà"
     assert by_site["1297"]["counts"][totals.TOTAL] is None and by_site["1297"]["at"] is None
     assert sums[totals.TOTAL] == 40
+
+
+def test_a_wipe_killed_with_kill_9_halfway_is_completed_by_running_it_again(day, tmp_path):
+    real = ask(day, "Câu hỏi thật của ngày hội nghị?")
+    rehearsal.start(day)
+    for n in range(8):
+        ask(day, f"[Tập dượt] Câu hỏi số {n}?", device=f"d{n}")
+    inner = day.store.inner
+    if isinstance(inner, SqliteStore):
+        where = ("sqlite", os.path.dirname(inner.path), "")
+    else:
+        where = ("redis", inner.url, inner.prefix)
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_WIPE, *where], stdout=subprocess.PIPE, text=True)
+    for _ in range(4):  # the end of the rehearsal, then three questions wiped, one transaction each
+        assert proc.stdout.readline().strip() == "written"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(5)
+    day.replica.refresh()
+    left = [q for q in day.store.scan(PREFIX).values() if rehearsal.rules.wiped_question(q)]
+    assert 0 < len(left) < 8  # stopped halfway; every question either whole or a tombstone
+    assert all("text" in q or q["deleted"] == "rehearsal" for q in day.store.scan(PREFIX).values())
+    assert day.snapshot()["rehearsal"] is None and [q["id"] for q in day.desk.all()] == [real["id"]]
+    day.clock_now.t += 60
+    done, _ = rehearsal.wipe(day)
+    assert done["questions"] == len(left)
+    assert not [q for q in day.store.scan(PREFIX).values() if rehearsal.rules.wiped_question(q)]
+    assert rehearsal.state(day)["questions"] == 0 and day.desk.counts() == {"1304": 1}
