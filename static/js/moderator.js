@@ -83,24 +83,39 @@
     };
   }
 
+  const arriving = new Set(); // for each list on its way, the ids pushed meanwhile
+
   /** Keep ``q`` unless we already hold a newer version of it. */
   function accept(q) {
     if (!q || typeof q.id !== "string" || !("received_at" in q)) return false; // not a staff view
     const held = byId.get(q.id);
     if (held && typeof held.version === "number" && held.version > q.version) return false;
     byId.set(q.id, q);
+    for (const seen of arriving) seen.add(q.id);
     return true;
   }
 
+  /** Forget a question deleted at its asker's request (live/services/rights.py). */
+  function forget(id) {
+    for (const held of [byId, keys, similar, conflicts]) held.delete(id);
+    if (selected === id) selected = null;
+  }
+
   async function load() {
+    const pushed = new Set();
+    arriving.add(pushed);
     const reply = await Live.send("questions.get", {});
+    arriving.delete(pushed);
     if (!reply || !reply.ok) {
       loadState = "failed";
       schedule();
       setTimeout(() => Live.socket.connected && loadState === "failed" && load(), 3000);
       return;
     }
-    // a union: questions are never deleted, and a push may have overtaken the list
+    // a union, since a push may have overtaken the list; but a question the list lacks that no
+    // push brought meanwhile was deleted while this console was away (its question.removed missed)
+    const listed = new Set(reply.questions.map((q) => q.id));
+    for (const id of [...byId.keys()]) if (!listed.has(id) && !pushed.has(id)) forget(id);
     for (const q of reply.questions) accept(q);
     loadState = "ready";
     schedule();
@@ -948,8 +963,7 @@
   // a question deleted at its asker's request (live/services/rights.py) leaves the console at once
   Live.socket.on("question.removed", (msg) => {
     if (!msg || typeof msg.id !== "string") return;
-    for (const held of [byId, keys, similar, conflicts]) held.delete(msg.id);
-    if (selected === msg.id) selected = null;
+    forget(msg.id);
     schedule();
   });
   Live.socket.on("question.similar", (msg) => {

@@ -6,7 +6,9 @@ link under "Câu hỏi của tôi" to /du-lieu-cua-toi in a second tab, types th
 everything held: the text, the commune, the time, her name, the consent with the notice's version →
 she asks to delete it, sees it once more, and confirms → the secretariat's console, the MC's queue
 and her own phone's list lose it without a reload → the secretariat's register of requests shows the
-request as done, and holds neither her name nor the text.
+request as done, and holds neither her name nor the text → she asks again and phones the secretariat to
+withdraw her name, which it records and does from the register → she deletes that question too while a
+second console is disconnected, which drops it once it is back.
 
 Screenshots land in test-artifacts/ (rights-held.png, rights-confirm.png, rights-deleted.png,
 rights-register.png).
@@ -28,6 +30,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 QUESTION = "Em muốn hỏi xã có kế hoạch mở lớp dạy nghề may cho thanh niên trong năm tới không ạ?"
 NAME = "Nông Thị Mai"
+THIRD = "Xã có mở lớp tin học miễn phí cho thanh niên vào buổi tối không?"
 SECOND = "Tỉnh có hỗ trợ vốn cho thanh niên khởi nghiệp trồng cây dược liệu không ạ?"
 
 
@@ -153,6 +156,25 @@ def run(server, browser, screens, phone, artifacts):
     expect(page.locator("#request")).to_have_attribute("data-open", "no")
     expect(page.locator("#request .held")).not_to_contain_text(NAME)
     screenshot(console, artifacts, "rights-request.png")
+
+    # ---- a console that was away when she deleted her second question drops it when it comes back
+    asker.get_by_label("Câu hỏi của bạn").fill(THIRD)
+    asker.get_by_role("button", name="Gửi câu hỏi").click()
+    expect(asker.locator("#mine li.q")).to_have_count(2)
+    away = screens.open(server, "moderator", DESKTOP)
+    expect(away.page.locator("#desk")).to_have_attribute("data-loaded", "yes")
+    kept = away.page.locator("#feed li.q").filter(has_text=SECOND)
+    expect(kept).to_have_count(1)
+    away.page.evaluate("() => Live.socket.disconnect()")
+    rights.get_by_label("Mã theo dõi").fill(second)
+    rights.get_by_role("button", name="Xem dữ liệu").click()
+    rights.get_by_role("button", name="Xoá câu hỏi…").click()
+    rights.get_by_role("button", name="Xoá vĩnh viễn").click()
+    expect(rights.locator("#deleted")).to_contain_text(second)
+    expect(kept).to_have_count(1)  # it heard nothing
+    away.page.evaluate("() => Live.socket.connect()")
+    expect(kept).to_have_count(0)
+    expect(away.page.locator("#feed li.q").filter(has_text=THIRD)).to_have_count(1)  # the rest stays
 
     problems = screens.problems() + phone.problems()
     assert not problems, "\n".join(problems)
