@@ -222,3 +222,43 @@ def test_unknown_requests_and_actions_are_404(app, day, path, status):
     token = csrf_of(staff.get("/yeu-cau-du-lieu/").get_data(as_text=True))
     response = staff.get(path) if path.count("/") == 2 else staff.post(path, data={"csrf_token": token})
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"kind": "xoa", "code": "", "via": "giay"},
+        {"kind": "", "code": "K7Q2MX", "via": "giay"},
+        {"kind": "khac", "via": "tu_thuc_hien"},
+        {"kind": "khac", "via": "giay", "received": "32/13/2026"},
+        {"kind": "khac", "via": "giay", "received": "x" * 5000},
+        {"kind": "khac", "via": "giay", "note": "ghi chú " * 3000},
+        {"kind": "<script>", "code": "<img src=x>", "via": "giay"},
+    ],
+)
+def test_a_bad_record_is_explained_never_a_500(app, day, form):
+    staff = app.test_client()
+    staff.get(f"/k/{day.tokens()['moderator']}")
+    token = csrf_of(staff.get("/yeu-cau-du-lieu/").get_data(as_text=True))
+    answer = staff.post("/yeu-cau-du-lieu/", data={"csrf_token": token, **form})
+    assert answer.status_code == 400 and 'id="form-error"' in answer.get_data(as_text=True)
+    assert "<img src=x>" not in answer.get_data(as_text=True)
+    assert day.store.scan(rights.PREFIX) == {}
+
+
+def test_register_actions_with_a_bad_question_are_explained(app, day):
+    mine = ask(day)
+    staff = app.test_client()
+    staff.get(f"/k/{day.tokens()['moderator']}")
+    token = csrf_of(staff.get("/yeu-cau-du-lieu/").get_data(as_text=True))
+    saved = staff.post(
+        "/yeu-cau-du-lieu/", data={"csrf_token": token, "kind": "rut_ten", "code": mine["code"], "via": "giay"}
+    )
+    request_id = saved.headers["Location"].rsplit("/", 1)[1]
+    for ident in ("", "x" * 5000, str(uuid.uuid4()), "../../etc"):
+        for action in ("withdraw", "delete"):
+            answer = staff.post(
+                f"/yeu-cau-du-lieu/{request_id}/{action}", data={"csrf_token": token, "id": ident, "confirm": "1"}
+            )
+            assert answer.status_code in (200, 404), (ident, action)
+    assert day.desk.get(mine["id"])["name"] == NAME
