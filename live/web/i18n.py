@@ -19,6 +19,7 @@ ROLE_NAMES = {
     "qr-sheet": _l("Bảng mã QR để in"),
     "department": _l("Cơ quan trả lời"),  # not a role with a link: a department writes through its own
     "system": _l("Hệ thống (tự động)"),  # not a role with a link: the purge by `live purge` or the server's task
+    "asker": _l("Người hỏi (bằng mã theo dõi)"),  # not a role with a link: the asker's own page (/du-lieu-cua-toi)
 }
 
 

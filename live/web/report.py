@@ -363,7 +363,7 @@ def audit_table(
                 _text(ROLE_NAMES.get(entry.get("role"), entry.get("role"))),
                 entry.get("name") or "",
                 _text(messages.ACTION_NAMES.get(entry.get("action"), entry.get("action"))),
-                entry.get("code") or "",
+                _("(đã xoá)") if personal.is_removed(entry.get("code")) else entry.get("code") or "",  # a deletion
                 describe_fields(entry.get("before") or {}, names, zone, codes),
                 describe_fields(entry.get("after") or {}, names, zone, codes),
             ]

@@ -262,3 +262,22 @@ def test_register_actions_with_a_bad_question_are_explained(app, day):
             )
             assert answer.status_code in (200, 404), (ident, action)
     assert day.desk.get(mine["id"])["name"] == NAME
+
+
+def test_the_audit_log_reads_the_deletion_with_nothing_of_the_question(app, day):
+    mine = ask(day)
+    current = day.desk.get(mine["id"])
+    day.desk.act(
+        "edit", {"id": mine["id"], "version": current["version"], "text": TEXT + " Xin cảm ơn."}, role="moderator"
+    )
+    client = app.test_client()
+    post(client, {"ma": mine["code"], "id": mine["id"], "action": "xoa_xac_nhan"})
+    admin = app.test_client()
+    admin.get(f"/k/{day.tokens()['admin']}")
+    for path in ("/admin/audit", "/admin/audit.csv"):
+        page = admin.get(path)
+        assert page.status_code == 200, path
+        shown = text_of(page) if path == "/admin/audit" else page.get_data().decode("utf-8-sig")
+        assert "Người hỏi (bằng mã theo dõi)" in shown and "Xoá câu hỏi theo yêu cầu của người hỏi" in shown
+        assert "(đã xoá)" in shown and "removed" not in shown
+        assert TEXT not in shown and mine["code"] not in shown, path
