@@ -86,7 +86,7 @@ def end(day) -> Change:
     return resync(day, seq)
 
 
-def _end(day, wiped: bool = False) -> int | None:
+def _end(day) -> int | None:
     """Put back what the running rehearsal saved, in one transaction; None when none ran."""
     now = day.now()
     ran = []
@@ -96,13 +96,13 @@ def _end(day, wiped: bool = False) -> int | None:
     def fn(docs):
         doc = docs[KEY]
         if rules.running(doc) is None:
-            return {KEY: rules.ended(doc, now, wiped=True)} if wiped and doc is not None else {}
+            return {}
         ran.append(True)
         saved = doc.get("saved") or {}
         out = {key: saved.get(key) or _fresh(key, now) for key in SHARED}
         # a site's totals as they were; {} (not counted) where the rehearsal made the first ones
         out.update({key: saved.get(key) or {} for key in totals if docs[key] != (saved.get(key) or {})})
-        out[KEY] = rules.ended(doc, now, wiped=wiped)
+        out[KEY] = rules.ended(doc, now)
         return out
 
     _, seq = day.store.transact((KEY, *SHARED, *totals), fn)
