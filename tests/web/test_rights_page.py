@@ -281,3 +281,17 @@ def test_the_audit_log_reads_the_deletion_with_nothing_of_the_question(app, day)
         assert "Người hỏi (bằng mã theo dõi)" in shown and "Xoá câu hỏi theo yêu cầu của người hỏi" in shown
         assert "(đã xoá)" in shown and "removed" not in shown
         assert TEXT not in shown and mine["code"] not in shown, path
+
+
+def test_the_log_holds_no_code_name_or_text(app, day, caplog):
+    mine = ask(day)
+    client = app.test_client()
+    with caplog.at_level("DEBUG"):
+        post(client, {"ma": mine["code"]})
+        post(client, {"ma": mine["code"], "id": mine["id"], "action": "rut_ten"})
+        post(client, {"ma": mine["code"], "id": mine["id"], "action": "xoa_xac_nhan"})
+        for _ in range(rules.LOOKUP_RULE.burst + 1):
+            post(client, {"ma": mine["code"]})
+    assert "a question deleted on the asker's page" in caplog.text and "lookups refused" in caplog.text
+    for secret in (mine["code"], NAME, TEXT, mine["id"]):
+        assert secret not in caplog.text

@@ -111,6 +111,7 @@ def mine_act():
     wait = _lookups().wait(_address(), now)
     if wait > 0:
         minutes = max(1, int(-(-wait // 60)))
+        log.warning("rights: lookups refused, too many codes that found nothing from one address")
         return _page("limited", typed=typed, code=code, minutes=minutes, status=429)
     found = rights.find(day(), code)
     if not found:
@@ -123,6 +124,7 @@ def mine_act():
         elif action == "rut_ten":
             _question, change, _request = rights.withdraw_name(day(), code, ident, zone=_zone())
             announce(change)
+            log.info("rights: a name withdrawn on the asker's page")  # never the code or the question
             done = gettext("Đã rút tên của bạn khỏi câu hỏi. Câu hỏi vẫn được giữ, không kèm tên.")
             found = rights.find(day(), code)
         elif action == "xoa":
@@ -133,6 +135,7 @@ def mine_act():
         elif action == "xoa_xac_nhan":
             change, _request = rights.delete(day(), code, ident, zone=_zone())
             announce(change)
+            log.info("rights: a question deleted on the asker's page")
             found = rights.find(day(), code)
             if not found:
                 return _page("deleted", code=code)
