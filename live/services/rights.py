@@ -350,6 +350,49 @@ def _audit(now: float, role: str, name: str, action: str, question: dict, code, 
     }
 
 
+class _Moved(Exception):
+    """What the action read changed before its transaction: look again."""
+
+
+ATTEMPTS = 5
+
+
+def _compact(day) -> None:
+    """The old copies the backend may keep on disk go too (SQLite's log, Redis's AOF): best effort."""
+    getattr(day.store, "inner", day.store).compact()
+
+
+def _look(day, code: str | None, ident: str) -> tuple[dict, dict[str, dict]]:
+    """The question, as the store holds it now, and every other question that keeps a copy of it
+    among its origins (the one it was merged into, and any that question was merged into in turn),
+    as this process's replica holds them after catching up."""
+    day.replica.refresh()
+    question = _one(day, code, ident)
+    holders = {
+        k: q
+        for k, q in day.replica.scan(desks.PREFIX).items()
+        if k != desks.key(ident)
+        and not personal.is_tombstone(q)
+        and any(isinstance(o, dict) and o.get("id") == ident for o in q.get("origins") or [])
+    }
+    return question, holders
+
+
+def _unmoved(docs, question: dict, holders: dict[str, dict], code: str) -> dict:
+    """The question as the transaction reads it; ``_Moved`` when it, or a question holding a copy
+    of it, changed since the look (a merge, an action): the look then starts again."""
+    current = docs[desks.key(question["id"])]
+    if current is None or personal.is_tombstone(current) or current.get("code") != code:
+        raise DomainError("rights.not_found")
+    if current != question or any(docs[k] != doc for k, doc in holders.items()):
+        raise _Moved()
+    return current
+
+
+def _holder(doc: dict, origins: list, now: float) -> dict:
+    return {**doc, "origins": origins, "version": (doc.get("version") or 0) + 1, "updated_at": now}
+
+
 def withdraw_name(
     day,
     code: str | None,
@@ -360,41 +403,41 @@ def withdraw_name(
     request_id: str | None = None,
     zone: str = TIMEZONE,
 ) -> tuple[dict, Change, dict]:
-    """Take the asker's name (and its consent) out of the question, and out of the copy kept by
-    the question it was merged into; returns the question, what to announce, the register entry."""
-    question = _one(day, code, ident)
-    if personal.without_name(question) is None:
-        raise DomainError("rights.no_name")
-    now = day.now()
-    target_id = question.get("merged_into")
-    audit_key = _audit_keys(1, ident)[0]
-    pending, request_id = _request_key(request_id)
-    keys = tuple(k for k in (desks.key(ident), desks.key(target_id) if target_id else None, audit_key, pending) if k)
-
-    def fn(docs):
-        current = docs[desks.key(ident)]
-        if current is None or personal.is_tombstone(current) or current.get("code") != code:
-            raise DomainError("rights.not_found")
-        new = personal.without_name(current)
-        if new is None:
+    """Take the asker's name (and its consent) out of the question, and out of every copy kept by
+    a question it was merged into; returns the question, what to announce, the register entry."""
+    for _attempt in range(ATTEMPTS):
+        question, holders = _look(day, code, ident)
+        if personal.without_name(question) is None:
             raise DomainError("rights.no_name")
-        new = {**new, "version": (current.get("version") or 0) + 1, "updated_at": now}
-        out = {desks.key(ident): new}
-        target = docs.get(desks.key(target_id)) if target_id else None
-        if target and not personal.is_tombstone(target):
-            origins = [
-                personal.without_name(o) or o if isinstance(o, dict) and o.get("id") == ident else o
-                for o in target.get("origins") or []
-            ]
-            if origins != (target.get("origins") or []):
-                out[desks.key(target_id)] = {**target, "origins": origins, "version": target["version"] + 1}
-        out[audit_key] = _audit(now, role, name, "withdraw_name", current, code)
-        out[pending] = _request_for(docs, pending, request_id, rules.WITHDRAW, current, now, (role, name, zone))
-        return out
+        now = day.now()
+        audit_key = _audit_keys(1, ident)[0]
+        pending, known = _request_key(request_id)
+        keys = (desks.key(ident), *holders, audit_key, pending)
 
-    written, seq = day.store.transact(keys, fn)
-    _compact(day)
-    return written[desks.key(ident)], _announce(day, seq, written, []), written[pending]
+        def fn(docs, question=question, holders=holders, now=now, audit_key=audit_key, pending=pending, known=known):
+            current = _unmoved(docs, question, holders, code)
+            new = personal.without_name(current)
+            if new is None:
+                raise DomainError("rights.no_name")
+            out = {desks.key(ident): {**new, "version": (current.get("version") or 0) + 1, "updated_at": now}}
+            for k, doc in holders.items():
+                origins = [
+                    (personal.without_name(o) or o) if isinstance(o, dict) and o.get("id") == ident else o
+                    for o in doc.get("origins") or []
+                ]
+                if origins != doc.get("origins"):
+                    out[k] = _holder(doc, origins, now)
+            out[audit_key] = _audit(now, role, name, "withdraw_name", current, code)
+            out[pending] = _request_for(docs, pending, known, rules.WITHDRAW, current, now, (role, name, zone))
+            return out
+
+        try:
+            written, seq = day.store.transact(keys, fn)
+        except _Moved:
+            continue
+        _compact(day)
+        return written[desks.key(ident)], _announce(day, seq, written, []), written[pending]
+    raise DomainError("store.conflict")
 
 
 def delete(
@@ -408,14 +451,12 @@ def delete(
     zone: str = TIMEZONE,
 ) -> tuple[Change, dict]:
     """Delete a question not yet answered, in one transaction (see the module's docstring)."""
-    for _attempt in range(5):
-        day.replica.refresh()
-        question = _one(day, code, ident)
-        target = _target(day, question)
-        if not rules.deletable(question, target):
+    for _attempt in range(ATTEMPTS):
+        question, holders = _look(day, code, ident)
+        if not rules.deletable(question, _target(day, question)):
             raise DomainError("rights.answered")
         # every audit entry about it, as of this version of the question: an action on it since
-        # changes its version, and the transaction then starts again with the new entries
+        # changes the question, and the transaction then starts again with the new entries
         about = [k for k, e in day.replica.scan(desks.AUDIT).items() if e.get("question") == ident]
         followers = [
             o["id"]
@@ -431,6 +472,7 @@ def delete(
                 for k in (
                     desks.key(ident),
                     target_key,
+                    *holders,
                     *(desks.key(f) for f in followers),
                     desks.STAGE,
                     *about,
@@ -440,21 +482,9 @@ def delete(
                 if k
             )
         )
+        plan = _Deletion(question, holders, target_key, followers, about, new_audit, (pending, known))
         try:
-            written, seq = day.store.transact(
-                keys,
-                _deletion(
-                    question,
-                    target_key,
-                    followers,
-                    about,
-                    new_audit,
-                    (pending, known),
-                    code,
-                    (role, name, zone),
-                    day.now(),
-                ),
-            )
+            written, seq = day.store.transact(keys, plan.fn(code, (role, name, zone), day.now()))
         except _Moved:
             continue
         _compact(day)
@@ -462,60 +492,53 @@ def delete(
     raise DomainError("store.conflict")
 
 
-def _compact(day) -> None:
-    """The old copies the backend may keep on disk go too (SQLite's log, Redis's AOF): best effort."""
-    getattr(day.store, "inner", day.store).compact()
+class _Deletion:
+    """What a deletion read before its transaction, and the transaction itself."""
 
+    def __init__(self, question, holders, target_key, followers, about, new_audit, request) -> None:
+        self.question, self.holders, self.target_key = question, holders, target_key
+        self.followers, self.about, self.new_audit, self.request = followers, about, new_audit, request
 
-class _Moved(Exception):
-    """The question changed between the look and the transaction: look again."""
+    def fn(self, code: str, who: tuple, now: float):
+        ident = self.question["id"]
+        role, name, _zone = who
+        pending, request_id = self.request
 
+        def fn(docs):
+            current = _unmoved(docs, self.question, self.holders, code)
+            target = docs.get(self.target_key) if self.target_key else None
+            if not rules.deletable(current, target):
+                raise DomainError("rights.answered")
+            if (docs[desks.STAGE] or {}).get("question") == ident and current.get("status") == questions.ON_SCREEN:
+                raise DomainError("rights.answered")
+            out = {desks.key(ident): personal.tombstone(ident, now, personal.DELETED_BY_ASKER)}
+            # the questions it was merged into no longer count it, nor those that followed it there
+            gone = {ident, *self.followers}
+            for k, doc in self.holders.items():
+                origins = [o for o in doc.get("origins") or [] if not (isinstance(o, dict) and o.get("id") in gone)]
+                out[k] = _holder(doc, origins, now)
+            for k in self.about:
+                entry = docs.get(k)
+                scrubbed = personal.scrubbed_entry(entry) if entry else None
+                if scrubbed is not None:
+                    out[k] = scrubbed
+            entries = iter(self.new_audit)
+            out[next(entries)] = _audit(now, role, name, "delete", current, personal.REMOVED)
+            # the questions merged into it lost the question they followed: back to the secretariat
+            for follower in self.followers:
+                doc = docs[desks.key(follower)]
+                if doc is None or personal.is_tombstone(doc) or doc.get("merged_into") != ident:
+                    next(entries)
+                    continue
+                reopened = questions.transition(doc, "reopen", now, expected_version=None)
+                before = {"status": doc["status"], "merged_into": doc["merged_into"]}
+                after = {"status": reopened["status"], "merged_into": None}
+                out[desks.key(follower)] = reopened
+                out[next(entries)] = _audit(now, role, name, "reopen", doc, doc.get("code"), before, after)
+            out[pending] = _request_for(docs, pending, request_id, rules.DELETE, current, now, who)
+            return out
 
-def _deletion(question, target_key, followers, about, new_audit, request, code, who, now):
-    ident = question["id"]
-    role, name, _zone = who
-    pending, request_id = request
-
-    def fn(docs):
-        current = docs[desks.key(ident)]
-        if current is None or personal.is_tombstone(current) or current.get("code") != code:
-            raise DomainError("rights.not_found")
-        if current.get("version") != question.get("version"):
-            raise _Moved()
-        target = docs.get(target_key) if target_key else None
-        if not rules.deletable(current, target):
-            raise DomainError("rights.answered")
-        if (docs[desks.STAGE] or {}).get("question") == ident and current.get("status") == questions.ON_SCREEN:
-            raise DomainError("rights.answered")
-        out = {desks.key(ident): personal.tombstone(ident, now, personal.DELETED_BY_ASKER)}
-        # the question it was merged into no longer counts it, nor those that followed it there
-        if target and not personal.is_tombstone(target):
-            gone = {ident, *followers}
-            origins = [o for o in target.get("origins") or [] if not (isinstance(o, dict) and o.get("id") in gone)]
-            if origins != (target.get("origins") or []):
-                out[target_key] = {**target, "origins": origins, "version": target["version"] + 1, "updated_at": now}
-        for k in about:
-            entry = docs.get(k)
-            scrubbed = personal.scrubbed_entry(entry) if entry else None
-            if scrubbed is not None:
-                out[k] = scrubbed
-        entries = iter(new_audit)
-        out[next(entries)] = _audit(now, role, name, "delete", current, personal.REMOVED)
-        # the questions merged into it lost the question they followed: back to the secretariat
-        for follower in followers:
-            doc = docs[desks.key(follower)]
-            if doc is None or personal.is_tombstone(doc) or doc.get("merged_into") != ident:
-                next(entries)
-                continue
-            reopened = questions.transition(doc, "reopen", now, expected_version=None)
-            before = {"status": doc["status"], "merged_into": doc["merged_into"]}
-            after = {"status": reopened["status"], "merged_into": None}
-            out[desks.key(follower)] = reopened
-            out[next(entries)] = _audit(now, role, name, "reopen", doc, doc.get("code"), before, after)
-        out[pending] = _request_for(docs, pending, request_id, rules.DELETE, current, now, who)
-        return out
-
-    return fn
+        return fn
 
 
 # ---------------------------------------------------------------- what the screens are told

@@ -317,3 +317,39 @@ def test_nothing_of_a_deleted_question_is_left_in_the_sqlite_files(tmp_path):
         data = path.read_bytes()
         assert not any(form in data for form in forms), f"{path.name} still holds the deleted question"
     day.store.close()
+
+
+def test_a_chain_of_merges_keeps_no_copy_of_the_name_or_the_question(day):
+    mine = ask(day)
+    middle = ask(day, text="Xã có lớp dạy nghề may không?", name="")
+    last = ask(day, text="Thanh niên muốn học may thì hỏi ở đâu?", name="")
+    act(day, "merge", mine, into=middle["id"])
+    act(day, "merge", middle, into=last["id"])  # the last one now keeps a copy of mine too
+    assert mine["id"] in {o["id"] for o in day.desk.get(last["id"])["origins"]}
+
+    rights.withdraw_name(day, mine["code"], mine["id"])
+    assert NAME not in everything(day)
+    rights.delete(day, mine["code"], mine["id"])
+    for other in (middle, last):
+        assert mine["id"] not in {o["id"] for o in day.desk.get(other["id"])["origins"]}
+    assert day.desk.get(middle["id"])["status"] == "merged"  # someone else's merge stays as it was
+
+
+def test_an_action_between_the_look_and_the_deletion_is_taken_into_account(day, monkeypatch):
+    mine = ask(day)
+    transact = day.store.transact
+    calls = []
+
+    def meanwhile(keys, fn):
+        if not calls:  # the secretariat writes a note on it just before the deletion's transaction
+            calls.append("note")
+            act(day, "note", mine, notes=f"Ghi chú về: {TEXT}")
+        return transact(keys, fn)
+
+    monkeypatch.setattr(day.store, "transact", meanwhile)
+    rights.delete(day, mine["code"], mine["id"])
+    monkeypatch.undo()
+    assert calls and day.desk.get(mine["id"]) is None
+    notes = [e for e in day.desk.audit() if e["question"] == mine["id"] and e["action"] == "note"]
+    assert len(notes) == 1 and personal.is_removed(notes[0]["after"]["notes"])
+    assert TEXT not in everything(day)
