@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-NOTICE_VERSION = "1"  # the notice of 07/12/2026
+NOTICE_VERSION = "2"  # the notice of 07/12/2026 with retention, rights by tracking code, rehearsals
 NOTICE_PATH = "/quyen-rieng-tu"
 
 
@@ -29,6 +29,9 @@ class Notice(NamedTuple):
 
 NOTICES: dict[str, Notice] = {
     "1": Notice("07/12/2026", "a8192d39ab3ce8b2453260cca9e6a09b97766d47ec296f4efdad507754253eeb"),
+    # automatic deletion after the retention period; see, withdraw and delete by tracking code;
+    # participation only as totals per site; rehearsal questions deleted after the rehearsal
+    "2": Notice("07/12/2026", "b6880aa275b6a01df38f56b275e4853781f1bab3b4c18ffc50f52adc509d5e7c"),
 }
 
 # who answers for the data when the conference file names no organiser

@@ -72,7 +72,12 @@ def test_the_notice_is_vietnamese_by_default(client):
         "Không bắt buộc, chỉ khi bạn đồng ý",
         "không bao giờ hỏi dân tộc, tôn giáo, tình trạng sức khỏe hay khuyết tật",
         "Trên máy chủ riêng của tỉnh",
-        "chưa tự động xóa dữ liệu sau một thời hạn định sẵn",
+        "sau đó thêm 60 ngày",
+        "máy chủ tự động xóa chúng: theo các câu trả lời hiện nay, việc xóa đến hạn từ ngày 28/10/2025",
+        "Dữ liệu của tôi",
+        "xóa câu hỏi khi câu hỏi chưa được trình chiếu, trả lời hay chuyển cơ quan trả lời",
+        "tổng số của cả điểm cầu",
+        "Câu hỏi gửi trong lúc tập dượt chỉ để thử và bị xóa hết sau buổi tập",
         "Mã theo dõi",
         "trả lời trong vòng 2 ngày làm việc",
         "thực hiện xong trong vòng 15 ngày",
@@ -96,7 +101,12 @@ def test_the_notice_is_english_after_choosing_english(client):
         "Optional, only with your consent",
         "never asks your ethnicity, religion, health or disability",
         "On the province's own server",
-        "does not yet delete data automatically after a set period",
+        "then 60 more days",
+        "the server deletes them automatically: with the replies as they stand, the deletion is due from 28/10/2025",
+        "My data",
+        "delete the question while it has not been shown, answered or forwarded for a written reply",
+        "a total for the whole bridge point",
+        "Questions sent during a rehearsal are only a test and are all deleted after it",
         "tracking code",
         "answers within 2 working days",
         "completes the request within 15 days",
@@ -104,6 +114,17 @@ def test_the_notice_is_english_after_choosing_english(client):
     ):
         assert said in text, said
     assert "Quyền của bạn" not in text
+
+
+def test_the_retention_period_is_the_one_the_admin_set_and_the_rights_page_is_linked(app, client):
+    from live.services import retention
+
+    day = app.extensions["live.day"]
+    retention.set_days(day.store, "30", now=day.now(), by="admin")
+    page = client.get(privacy.NOTICE_PATH)
+    assert 'id="retention-days">30<' in _page(page) and 'id="retention-due">28/09/2025<' in _page(page)
+    link = re.search(r'<a href="([^"]+)" id="rights-link">', _page(page))
+    assert link and client.get(link.group(1)).status_code == 200
 
 
 def test_a_conference_without_an_organiser_still_names_who_answers(app, client):
