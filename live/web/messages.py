@@ -200,7 +200,9 @@ MESSAGES = {
     "question.bad_merge": _l("Không thể gộp câu hỏi này vào câu hỏi đã chọn."),
     "question.not_found": _l("Không tìm thấy câu hỏi."),
     "retention.bad_days": _l("Thời hạn lưu phải là số ngày nguyên từ %(low)s đến %(high)s."),
-    "participation.bad_number": _l("“%(category)s” phải là một số nguyên từ 0 đến 100000, hoặc để trống nếu không đếm."),
+    "participation.bad_number": _l(
+        "“%(category)s” phải là một số nguyên từ 0 đến 100000, hoặc để trống nếu không đếm."
+    ),
     "participation.more_than_total": _l("“%(category)s” không thể lớn hơn tổng số thanh niên dự."),
     "question.deleted": _l("Câu hỏi này đã được xoá theo yêu cầu; không gửi lại."),
     "question.bad_version": _l("Thiếu phiên bản câu hỏi bạn đang xem. Vui lòng tải lại trang."),

@@ -178,6 +178,7 @@ def questions_table(doc: dict | None, found: Sequence[dict], audit: Sequence[dic
         _("Văn bản trả lời"),
         _("Công bố lúc"),
         _("Lịch sử xử lý"),
+        _("Sự đồng ý của người hỏi"),  # last, so the columns before keep their places
     ]
     rows = []
     for q in found:
@@ -208,10 +209,34 @@ def questions_table(doc: dict | None, found: Sequence[dict], audit: Sequence[dic
                 q.get("reply_text") or "",
                 local_time(q.get("published_at"), zone),
                 history(by_question.get(q["id"], ()), names, zone, codes),
+                consents(q, zone),
             ]
         )
-    widths = (10, 10, 26, 16, 20, 20, 28, 26, 18, 16, 19, 19, 19, 19, 60, 40, 12, 30, 50, 12, 16, 50, 19, 70)
+    widths = (10, 10, 26, 16, 20, 20, 28, 26, 18, 16, 19, 19, 19, 19, 60, 40, 12, 30, 50, 12, 16, 50, 19, 70, 40)
     return Table(_("Câu hỏi"), headers, rows, widths, slug="cau-hoi")
+
+
+def consents(question: dict, zone: str) -> str:
+    """What the asker agreed to, as the controller shows it: each purpose with the notice version and
+    the time ("họ tên: phiên bản 2, 07/12/2026 18:08:01"), given through the secretariat or not; or
+    when the purge removed them."""
+    given = question.get("consent") if isinstance(question.get("consent"), dict) else {}
+    purposes = {"name": _("họ tên"), "group": _("đối tượng")}
+    said = []
+    for purpose, label in purposes.items():
+        found = given.get(purpose)
+        if not isinstance(found, dict):
+            continue
+        when = local_time(found.get("at"), zone)
+        text = _("%(what)s: phiên bản %(version)s, %(at)s", what=label, version=found.get("version", "?"), at=when)
+        if found.get("via") == "secretariat":
+            text += " " + _("(qua tổ thư ký)")
+        said.append(text)
+    if said:
+        return "; ".join(said)
+    if question.get("purged_at"):
+        return _("đã xoá dữ liệu người hỏi lúc %(at)s", at=local_time(question["purged_at"], zone))
+    return ""
 
 
 # ---------------------------------------------------------------- statistics

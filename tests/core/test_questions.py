@@ -71,7 +71,11 @@ def test_the_module_imports_no_web_or_storage_code():
     }
     assert not {name for name in imported if name.split(".")[0] in ("flask", "flask_socketio", "socketio", "redis")}
     out = subprocess.run(
-        [sys.executable, "-c", "import sys, live.core.questions; print(sorted(m for m in sys.modules if 'flask' in m))"],
+        [
+            sys.executable,
+            "-c",
+            "import sys, live.core.questions; print(sorted(m for m in sys.modules if 'flask' in m))",
+        ],
         capture_output=True,
         text=True,
         check=True,

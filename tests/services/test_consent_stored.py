@@ -124,6 +124,8 @@ def test_a_name_sent_without_consent_is_stored_nowhere(server, connect_phone, co
     rows = {row["Mã theo dõi"]: row for row in questions_csv(server)}
     assert rows[first["code"]]["Người hỏi"] == "Ẩn danh" and rows[first["code"]]["Nhóm thanh niên"] == ""
     assert rows[second["code"]]["Người hỏi"] == NAME
+    assert rows[second["code"]]["Sự đồng ý của người hỏi"].startswith("họ tên: phiên bản 1, ")
+    assert rows[first["code"]]["Sự đồng ý của người hỏi"] == ""
     assert NAME not in str(rows[first["code"]])
 
 

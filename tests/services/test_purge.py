@@ -86,7 +86,10 @@ def test_a_purge_leaves_nothing_of_the_askers_keeps_the_texts_and_is_recorded(st
     day.replica.refresh()
     kept = day.desk.all()
     assert {q["code"]: q["text"] for q in kept} == texts  # the record keeps every question's text
-    assert all(q.get("name") in (None, "") and q.get("group") is None and q.get("device") is None and not q.get("consent") for q in kept)
+    assert all(
+        q.get("name") in (None, "") and q.get("group") is None and q.get("device") is None and not q.get("consent")
+        for q in kept
+    )
     purged = [q for q in kept if q.get("purged_at") == now]
     assert len(purged) == 6
     merged_into = day.desk.get(story.q["scholarship"]["id"])
@@ -124,6 +127,10 @@ def test_the_exports_made_after_a_purge_hold_no_name(story):
         assert not any(name in f for f in files)
     rows = list(csv.DictReader(io.StringIO(files[0])))
     assert {r["Người hỏi"] for r in rows} == {"Ẩn danh"}
+    # where a consent was, the export says when the purge removed it (no consent is shown any more)
+    assert {r["Sự đồng ý của người hỏi"][:29] for r in rows if r["Sự đồng ý của người hỏi"]} == {
+        "đã xoá dữ liệu người hỏi lúc "
+    }
     assert any(r["Nội dung"].startswith("Tỉnh có học bổng") for r in rows)  # the texts stay for the record
     # the audit sheet names the purge and its count
     audit = [dict(zip(tables[-1].headers, r, strict=True)) for r in tables[-1].rows]

@@ -68,6 +68,10 @@ def test_every_question_is_a_row_with_its_origin_its_path_and_its_history(story)
         "Trạng thái": "đã trả lời",
         "Lý do từ chối": "",
     }
+    # the consent the controller must be able to show: each purpose, the notice version, the time
+    assert scholarship["Sự đồng ý của người hỏi"] == (
+        "họ tên: phiên bản 1, 28/08/2025 08:00:00; đối tượng: phiên bản 1, 28/08/2025 08:00:00"
+    )
     assert scholarship["Nhận lúc"] == "28/08/2025 08:00:00"
     assert scholarship["Trình chiếu lúc"] == "28/08/2025 08:21:00"
     assert scholarship["Trả lời lúc"] == "28/08/2025 08:24:00"
