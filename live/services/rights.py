@@ -256,6 +256,10 @@ def register(day, zone: str = TIMEZONE) -> dict:
                 "soon": rules.SOON in flags.values(),
                 "open": rules.is_open(request),
                 "rehearsal": rehearsals.mark_of(request) is not None,
+                "history": [
+                    {"at": _local(step.get("at"), zone), "what": step.get("what"), "by": step.get("by") or ""}
+                    for step in request.get("steps") or []
+                ],
             }
         )
     open_rows = sorted(

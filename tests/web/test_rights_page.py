@@ -208,6 +208,11 @@ def test_the_register_is_the_secretariats_and_shows_deadlines_in_words(app, day)
     assert done.status_code == 303 and day.desk.get(mine["id"]) is None
     after = text_of(staff.get("/yeu-cau-du-lieu/"))
     assert "0 yêu cầu chưa xong" in after and "Đã xong lúc" in after
+    steps = re.search(r'<ol class="steps" id="steps">(.*?)</ol>', text_of(staff.get(saved.headers["Location"])), re.S)
+    assert [re.sub(r"^\S+ \S+ · ", "", li) for li in re.findall(r"<li>(.*?)</li>", steps.group(1))] == [
+        "ghi vào sổ · Chị Mai",
+        "xoá câu hỏi · Chị Mai",
+    ]
     audit = [e for e in day.desk.audit() if e["question"] == mine["id"]]
     assert [(e["action"], e["role"], e["name"]) for e in audit] == [("delete", "moderator", "Chị Mai")]
 

@@ -24,6 +24,7 @@ from live.services import replies, rights
 from live.web import messages
 from live.web.announce import announce
 from live.web.auth import current_roles, day, screen
+from live.web.i18n import ROLE_NAMES
 
 bp = Blueprint("rights", __name__)
 log = logging.getLogger("live.access")
@@ -194,6 +195,15 @@ KIND_NAMES = {
     rules.DELETE: _l("Xoá câu hỏi"),
     rules.OTHER: _l("Khác"),
 }
+STEP_NAMES = {
+    "recorded": _l("ghi vào sổ"),
+    "seen": _l("xem dữ liệu"),
+    "answered": _l("đã trả lời người yêu cầu"),
+    "done": _l("đánh dấu đã xong"),
+    rules.SEE: _l("xem dữ liệu"),
+    rules.WITHDRAW: _l("rút tên"),
+    rules.DELETE: _l("xoá câu hỏi"),
+}
 VIA_NAMES = {
     rules.SELF: _l("Người hỏi tự thực hiện trên trang"),
     rules.PHONE: _l("Gọi điện thoại"),
@@ -241,6 +251,8 @@ def _request_page(request_id: str, *, confirm: str | None = None, error: str | N
         channels=CHANNELS,
         kinds=KIND_NAMES,
         vias=VIA_NAMES,
+        steps=STEP_NAMES,
+        roles=ROLE_NAMES,
         rule=DELETE_RULE,
         error=error,
         typed={},
