@@ -50,15 +50,26 @@ def is_tombstone(doc: dict | None) -> bool:
     return doc is not None and "deleted_at" in doc and "text" not in doc
 
 
+WITHDRAWABLE = ("name", "group")  # what an asker gave by consent, each withdrawn on its own
+
+
+def without(question: dict, purpose: str) -> dict | None:
+    """``question`` without what its asker gave for ``purpose`` ("name" or "group") and that
+    consent; None when it holds none (an anonymous question's name is "": nothing held)."""
+    if purpose not in WITHDRAWABLE:
+        raise ValueError(f"nothing is withdrawn for {purpose!r}")
+    consent = question.get("consent") if isinstance(question.get("consent"), dict) else {}
+    if question.get(purpose) in (None, "") and purpose not in consent:
+        return None
+    new = dict(question, **{purpose: None})
+    if consent:
+        new["consent"] = {k: v for k, v in consent.items() if k != purpose}
+    return new
+
+
 def without_name(question: dict) -> dict | None:
     """``question`` without its asker's name and the name's consent; None when it holds none."""
-    consent = question.get("consent") if isinstance(question.get("consent"), dict) else {}
-    if question.get("name") is None and "name" not in consent:
-        return None
-    new = dict(question, name=None)
-    if consent:
-        new["consent"] = {k: v for k, v in consent.items() if k != "name"}
-    return new
+    return without(question, "name")
 
 
 def _held(value: Any) -> bool:

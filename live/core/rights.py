@@ -24,7 +24,7 @@ ANSWER_WORKING_DAYS = 2  # an answer to the request: within 2 working days
 DONE_DAYS = 15  # the request done: within 15 days (calendar days)
 SOON_DAYS = 1  # a deadline this close (today or tomorrow) is flagged "due soon"
 
-# what was asked: see what is held, withdraw the name, delete the question, anything else
+# what was asked: see what is held, withdraw the name or the group, delete the question, anything else
 SEE, WITHDRAW, DELETE, OTHER = "xem", "rut_ten", "xoa", "khac"
 KINDS = (SEE, WITHDRAW, DELETE, OTHER)
 # how it came: on the asker's page by tracking code, or to the secretariat

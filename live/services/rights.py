@@ -406,13 +406,16 @@ def withdraw_name(
     name: str = "",
     request_id: str | None = None,
     zone: str = TIMEZONE,
+    purpose: str = "name",
 ) -> tuple[dict, Change, dict]:
-    """Take the asker's name (and its consent) out of the question, and out of every copy kept by
-    a question it was merged into; returns the question, what to announce, the register entry."""
+    """Take the asker's name (or, with ``purpose="group"``, their youth group) and its consent out
+    of the question, and out of every copy kept by a question it was merged into; returns the
+    question, what to announce, the register entry."""
+    refusal = f"rights.no_{purpose}"
     for _attempt in range(ATTEMPTS):
         question, holders = _look(day, code, ident)
-        if personal.without_name(question) is None:
-            raise DomainError("rights.no_name")
+        if personal.without(question, purpose) is None:
+            raise DomainError(refusal)
         now = day.now()
         audit_key = _audit_keys(1, ident)[0]
         pending, known = _request_key(request_id)
@@ -420,18 +423,18 @@ def withdraw_name(
 
         def fn(docs, question=question, holders=holders, now=now, audit_key=audit_key, pending=pending, known=known):
             current = _unmoved(docs, question, holders, code)
-            new = personal.without_name(current)
+            new = personal.without(current, purpose)
             if new is None:
-                raise DomainError("rights.no_name")
+                raise DomainError(refusal)
             out = {desks.key(ident): {**new, "version": (current.get("version") or 0) + 1, "updated_at": now}}
             for k, doc in holders.items():
                 origins = [
-                    (personal.without_name(o) or o) if isinstance(o, dict) and o.get("id") == ident else o
+                    (personal.without(o, purpose) or o) if isinstance(o, dict) and o.get("id") == ident else o
                     for o in doc.get("origins") or []
                 ]
                 if origins != doc.get("origins"):
                     out[k] = _holder(doc, origins, now)
-            out[audit_key] = _audit(now, role, name, "withdraw_name", current, code)
+            out[audit_key] = _audit(now, role, name, f"withdraw_{purpose}", current, code)
             out[pending] = _request_for(docs, pending, known, rules.WITHDRAW, current, now, (role, name, zone))
             return out
 

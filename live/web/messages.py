@@ -70,6 +70,7 @@ ACTION_NAMES = {
     "withdraw": _l("Gỡ công bố trả lời"),
     "delete": _l("Xoá câu hỏi theo yêu cầu của người hỏi"),  # live/services/rights.py
     "withdraw_name": _l("Rút tên theo yêu cầu của người hỏi"),  # live/services/rights.py
+    "withdraw_group": _l("Rút đối tượng theo yêu cầu của người hỏi"),
     "purge": _l("Xoá dữ liệu cá nhân hết hạn"),  # live/services/retention.py
 }
 
@@ -262,6 +263,7 @@ MESSAGES = {
         "Câu hỏi đã được trình chiếu, trả lời hoặc chuyển trả lời nên không xoá được; bạn vẫn có thể rút tên."
     ),
     "rights.no_name": _l("Câu hỏi này không lưu họ tên nào."),
+    "rights.no_group": _l("Câu hỏi này không lưu đối tượng nào."),
     "rights.bad_kind": _l("Cần chọn loại yêu cầu."),
     "rights.bad_via": _l("Cần chọn yêu cầu nhận qua điện thoại, đơn giấy hay trực tiếp."),
     "rights.bad_code": _l("Mã theo dõi gồm 6 chữ cái và chữ số, ví dụ K7Q2MX."),

@@ -114,6 +114,38 @@ def test_withdrawing_the_name_takes_it_out_with_its_consent_and_from_the_merged_
     assert refused.value.code == "rights.no_name"
 
 
+def test_withdrawing_the_group_keeps_the_name_and_its_consent(app, day):
+    ident = str(uuid.uuid4())
+    payload = {"id": ident, "site": "1304", "text": TEXT, "name": NAME, "group": "cong_nhan",
+               "consent": {"name": "1", "group": "1"}}  # fmt: skip
+    mine, _, _ = day.desk.submit(payload, device="phone-g", address="10.0.0.9")
+    assert mine["group"] == "cong_nhan"
+
+    question, _change, request = rights.withdraw_name(day, mine["code"], mine["id"], purpose="group")
+    assert question["group"] is None and set(question["consent"]) == {"name"} and question["name"] == NAME
+    assert request["kind"] == rules.WITHDRAW
+    audit = [e for e in day.desk.audit() if e.get("question") == mine["id"]]
+    assert audit[-1]["action"] == "withdraw_group"
+    with pytest.raises(DomainError) as refused:
+        rights.withdraw_name(day, mine["code"], mine["id"], purpose="group")
+    assert refused.value.code == "rights.no_group"
+
+    # on the asker's page: the button is there while a group is held, and gone after
+    client = app.test_client()
+    page = client.get("/du-lieu-cua-toi").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    other = dict(payload, id=str(uuid.uuid4()))
+    theirs, _, _ = day.desk.submit(other, device="phone-h", address="10.0.0.9")
+    seen = client.post("/du-lieu-cua-toi", data={"csrf_token": token, "ma": theirs["code"]}).get_data(as_text=True)
+    assert 'value="rut_doi_tuong"' in seen
+    done = client.post(
+        "/du-lieu-cua-toi",
+        data={"csrf_token": token, "ma": theirs["code"], "id": theirs["id"], "action": "rut_doi_tuong"},
+    ).get_data(as_text=True)
+    assert "Đã rút đối tượng của bạn khỏi câu hỏi." in done and 'value="rut_doi_tuong"' not in done
+    assert day.desk.get(theirs["id"])["group"] is None
+
+
 def test_a_deletion_leaves_a_tombstone_scrubs_the_audit_and_cleans_the_origins(day, backend):
     mine = ask(day, device="phone-of-lan")
     target = ask(day, text="Thanh niên xã muốn học nghề may thì đăng ký ở đâu?", name="")

@@ -30,9 +30,15 @@ bp = Blueprint("rights", __name__)
 log = logging.getLogger("live.access")
 
 NAME_LIMIT = 40
-PUBLIC_ACTIONS = ("xem", "quay_lai", "rut_ten", "xoa", "xoa_xac_nhan")
-REGISTER_ACTIONS = ("answered", "done", "withdraw", "delete")
-STATUS = {"rights.not_found": 404, "rights.answered": 409, "rights.no_name": 409, "store.conflict": 409}
+PUBLIC_ACTIONS = ("xem", "quay_lai", "rut_ten", "rut_doi_tuong", "xoa", "xoa_xac_nhan")
+REGISTER_ACTIONS = ("answered", "done", "withdraw", "withdraw_group", "delete")
+STATUS = {
+    "rights.not_found": 404,
+    "rights.answered": 409,
+    "rights.no_name": 409,
+    "rights.no_group": 409,
+    "store.conflict": 409,
+}
 
 
 def _zone() -> str:
@@ -128,6 +134,12 @@ def mine_act():
             log.info("rights: a name withdrawn on the asker's page")  # never the code or the question
             done = gettext("Đã rút tên của bạn khỏi câu hỏi. Câu hỏi vẫn được giữ, không kèm tên.")
             found = rights.find(day(), code)
+        elif action == "rut_doi_tuong":
+            _question, change, _request = rights.withdraw_name(day(), code, ident, zone=_zone(), purpose="group")
+            announce(change)
+            log.info("rights: a group withdrawn on the asker's page")
+            done = gettext("Đã rút đối tượng của bạn khỏi câu hỏi. Câu hỏi vẫn được giữ, không kèm đối tượng.")
+            found = rights.find(day(), code)
         elif action == "xoa":
             target = next((q for q in found if q["id"] == ident), None)
             if target is None:
@@ -191,7 +203,7 @@ def _register(error: str | None = None, typed: dict | None = None, status: int =
 
 KIND_NAMES = {
     rules.SEE: _l("Xem dữ liệu"),
-    rules.WITHDRAW: _l("Rút tên"),
+    rules.WITHDRAW: _l("Rút tên hoặc đối tượng"),
     rules.DELETE: _l("Xoá câu hỏi"),
     rules.OTHER: _l("Khác"),
 }
@@ -201,7 +213,7 @@ STEP_NAMES = {
     "answered": _l("đã trả lời người yêu cầu"),
     "done": _l("đánh dấu đã xong"),
     rules.SEE: _l("xem dữ liệu"),
-    rules.WITHDRAW: _l("rút tên"),
+    rules.WITHDRAW: _l("rút tên hoặc đối tượng"),
     rules.DELETE: _l("xoá câu hỏi"),
 }
 VIA_NAMES = {
@@ -292,6 +304,13 @@ def request_act(request_id: str, action: str):
             )
             announce(change)
             said = gettext("Đã rút tên khỏi câu hỏi %(code)s; yêu cầu đã xong.", code=found.get("code"))
+        elif action == "withdraw_group":
+            _q, change, _r = rights.withdraw_name(
+                day(), found.get("code"), ident, role=role, name=name, request_id=request_id, zone=_zone(),
+                purpose="group",
+            )  # fmt: skip
+            announce(change)
+            said = gettext("Đã rút đối tượng khỏi câu hỏi %(code)s; yêu cầu đã xong.", code=found.get("code"))
         else:
             if request.form.get("confirm") != "1":
                 return _request_page(request_id, confirm=ident)
