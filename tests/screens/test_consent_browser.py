@@ -114,7 +114,7 @@ def test_a_name_is_stored_only_with_its_consent(browser, make_server, connect_st
     send(phone, named_text)
     named = stored(moderator, named_text)
     assert named["name"] == NAME and named["group"] is None
-    assert named["consent"]["name"]["version"] == privacy.NOTICE_VERSION == "1"
+    assert named["consent"]["name"]["version"] == privacy.NOTICE_VERSION == "2"
     assert set(named["consent"]) == {"name"}
     # the form is ready for the next question, anonymous again
     expect(agree_name).not_to_be_checked()

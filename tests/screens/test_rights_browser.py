@@ -145,7 +145,7 @@ def run(server, browser, screens, phone, artifacts):
     expect(asker.locator("#result .code")).not_to_have_text(code)
     second = asker.locator("#result .code").inner_text()
     page.locator("#me").fill("Hoàng Thư Ký")
-    page.locator("#r-kind").select_option(label="Rút tên")
+    page.locator("#r-kind").select_option(label="Rút tên hoặc đối tượng")
     page.locator("#r-code").fill(second)
     page.locator("#r-via").select_option(label="Gọi điện thoại")
     page.locator("#r-save").click()
