@@ -34,8 +34,9 @@ ZONE = "Asia/Ho_Chi_Minh"  # the conference's time zone unless the deployment sa
 DEFAULT_DAYS = 60  # a default, not a legal period: each province decides its own (docs/privacy.md)
 MIN_DAYS, MAX_DAYS = 1, 3650
 # what an audit entry's before/after may copy of the asker, and what an origin there holds of one
-AUDIT_ASKER_FIELDS = ("name", "consent", "device")
-ORIGIN_ASKER_FIELDS = ("name", "consent")
+# (the same fields a purge takes out of the question itself: live/core/personal.py)
+AUDIT_ASKER_FIELDS = (*personal.ASKER_FIELDS, "consent")
+ORIGIN_ASKER_FIELDS = (*personal.ORIGIN_ASKER_FIELDS, "consent")
 PURGE = "purge"  # the audit action of a purge
 
 

@@ -103,6 +103,11 @@ def test_an_audit_entry_loses_every_copy_of_an_asker_and_keeps_the_rest():
     assert retention.purged_entry(purged) is None  # run again: nothing to write
     assert entry["before"]["name"] == "Nông Thị Hoa"  # never changed in place
     assert retention.purged_entry({"action": "approve", "before": {"status": "received"}, "after": {}}) is None
+    # the group a secretariat's edit copied goes too (the purge takes it out of the question itself)
+    edited = {"action": "edit", "before": {"group": "cong_nhan"}, "after": {"group": "hoc_sinh_sinh_vien"}}
+    assert retention.purged_entry(edited) == {
+        "action": "edit", "before": {"group": personal.REMOVED}, "after": {"group": personal.REMOVED}
+    }
 
 
 def test_a_purge_is_recorded_with_counts_and_nothing_of_anyone():
