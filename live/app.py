@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web import auth, i18n, security, static_files
     from live.web.extensions import babel, compress, csrf
     from live.web.views import admin, api, errors, phone, privacy, rehearsal, reports, screens, sites
+    from live.web.views import branches as branches_view
     from live.web.views import participation as participation_view
     from live.web.views import replies as written_replies
     from live.web.views import retention as retention_view
@@ -110,6 +111,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(rights_view.bp)  # the asker's rights by tracking code, the register of requests
     app.register_blueprint(participation_view.bp)
     app.register_blueprint(retention_view.bp)  # the retention period and the purge of expired personal data
+    app.register_blueprint(branches_view.bp)  # the branches' lists of questions collected before the day
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -56,6 +56,8 @@ SCREENS = {
     "rights": {"moderator", "admin"},
     # participation by group as totals per site (never per person): the facilitators and the secretariat
     "participation": {"site", "moderator", "admin"},
+    # the branches' lists of questions collected before the day (live/web/views/branches.py)
+    "branches": {"moderator", "admin"},
 }
 
 

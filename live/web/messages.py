@@ -178,6 +178,43 @@ MESSAGES = {
     ),
     "sites.too_many": _l("Dòng %(row)s: danh sách có quá %(limit)s điểm cầu."),
     "sites.no_rows": _l("Tệp không có điểm cầu nào: các điểm cầu bắt đầu từ dòng %(row)s, ngay dưới dòng tiêu đề."),
+    # the branches' lists (live/formats/branchfile.py); a row's problem is shown after "Dòng N:"
+    "branches.no_file": _l("Chưa chọn tệp danh sách câu hỏi."),
+    "branches.too_large": _l("Tệp danh sách câu hỏi quá lớn (tối đa %(limit)s MB)."),
+    "branches.empty_file": _l("Tệp danh sách câu hỏi không có dữ liệu."),
+    "branches.bad_type": _l("Danh sách câu hỏi phải là tệp Excel (.xlsx) hoặc CSV (.csv)."),
+    "branches.old_excel": _l(
+        "Tệp Excel 97–2003 (.xls) không đọc được: trong Excel chọn Lưu thành (Save As) → Sổ làm việc Excel (.xlsx) rồi nhập lại."
+    ),
+    "branches.bad_xlsx": _l("Không đọc được tệp Excel: tệp bị hỏng hoặc không phải tệp .xlsx."),
+    "branches.not_utf8": _l(
+        "Tệp CSV phải được lưu với mã UTF-8: trong Excel chọn Lưu thành (Save As) → CSV UTF-8 (Comma delimited), hoặc nhập tệp .xlsx."
+    ),
+    "branches.bad_csv": _l("Tệp CSV bị lỗi định dạng ở dòng %(row)s."),
+    "branches.no_text_column": _l(
+        "Dòng %(row)s: không tìm thấy cột nội dung câu hỏi. Hãy dùng tệp mẫu: xã/phường, chi đoàn / đơn vị, nội dung câu hỏi, họ tên, đối tượng, nhóm vấn đề."
+    ),
+    "branches.missing_column": _l("Dòng %(row)s: thiếu cột “%(column)s”. Hãy dùng tệp mẫu."),
+    "branches.unknown_column": _l(
+        "Dòng %(row)s, cột %(column)s: tiêu đề “%(value)s” không được hỗ trợ. Hãy dùng các cột của tệp mẫu (cột STT và Ghi chú được bỏ qua)."
+    ),
+    "branches.duplicate_column": _l("Dòng %(row)s, cột %(column)s: cột “%(value)s” bị lặp lại."),
+    "branches.too_many": _l("Dòng %(row)s: một tệp có tối đa %(limit)s câu hỏi; hãy chia thành nhiều tệp."),
+    "branches.no_rows": _l("Tệp không có câu hỏi nào: các câu hỏi bắt đầu từ dòng %(row)s, ngay dưới dòng tiêu đề."),
+    "branches.stray_cell": _l(
+        "cột %(column)s có dữ liệu nhưng không có tiêu đề. Thêm tiêu đề cho cột, hoặc đặt nội dung có dấu phẩy trong dấu ngoặc kép."
+    ),
+    "branches.empty_cell": _l("cột %(column)s còn trống."),
+    "branches.too_long": _l("cột %(column)s dài quá %(limit)s ký tự."),
+    "branches.formula_error": _l("cột %(column)s: ô có lỗi công thức (%(value)s)."),
+    "branches.date_cell": _l("cột %(column)s: Excel đã đổi giá trị thành ngày tháng; định dạng cột là Văn bản (Text) rồi gõ lại."),
+    "branches.unknown_commune": _l("xã/phường “%(value)s” không có trong danh sách điểm cầu của hội nghị."),
+    "branches.ambiguous_commune": _l("“%(value)s” trùng tên với nhiều điểm cầu; hãy ghi mã điểm cầu."),
+    "branches.unknown_group": _l("đối tượng “%(value)s” không có trong danh sách đối tượng thanh niên."),
+    "branches.sensitive_group": _l(
+        "“%(value)s” là dữ liệu cá nhân nhạy cảm, không được thu thập; hãy xoá ô này hoặc chọn một đối tượng trong danh sách."
+    ),
+    "branches.unknown_theme": _l("nhóm vấn đề “%(value)s” không có trong hội nghị."),
     "question.empty": _l("Bạn chưa nhập câu hỏi."),
     "question.malformed": _l("Câu hỏi gửi lên không đúng định dạng. Vui lòng tải lại trang và gửi lại."),
     "question.too_long": _l("Câu hỏi dài quá %(limit)s ký tự. Vui lòng rút gọn."),

@@ -22,6 +22,7 @@ from live.web import messages
 from live.web.i18n import ROLE_NAMES
 
 CHANNEL_NAMES = {"qr": _l("Gửi qua mã QR"), "paper": _l("Phiếu giấy"), "spoken": _l("Phát biểu trực tiếp")}
+CHANNEL_NAMES["branch"] = _l("Danh sách chi đoàn")  # the branches' lists (live/services/branches.py)
 REASON_NAMES = {
     "duplicate": _l("Trùng lặp"),
     "off_topic": _l("Không đúng chủ đề"),
