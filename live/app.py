@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web.views import replies as written_replies
     from live.web.views import retention as retention_view
     from live.web.views import rights as rights_view
+    from live.web.views import window as window_view
 
     folders = assets()
     if folders is None:
@@ -111,6 +112,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(rights_view.bp)  # the asker's rights by tracking code, the register of requests
     app.register_blueprint(participation_view.bp)
     app.register_blueprint(retention_view.bp)  # the retention period and the purge of expired personal data
+    app.register_blueprint(window_view.bp)  # the question window: when questions from phones are received
     app.register_blueprint(branches_view.bp)  # the branches' lists of questions collected before the day
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers

@@ -16,7 +16,9 @@ from typing import Any
 
 from live.core import events, limits, personal, questions, rooms
 from live.core import rehearsal as rehearsals
+from live.core import window as windows
 from live.core.errors import DomainError
+from live.formats.exports import TIMEZONE
 from live.services import replies
 from live.services.change import CONFERENCE, Change
 
@@ -155,6 +157,7 @@ class Desk:
         self._per_site: dict[str, int] = {}
         self._counted_for: str | None = None  # the rehearsal running when the counts began
         self.replica.watch(PREFIX, lambda _key, question: self._count(question))
+        self._window: tuple | None = None  # (the window document, its periods): see window()
 
     # ------------------------------------------------------------ taking questions in
 
@@ -172,6 +175,7 @@ class Desk:
             return _retried(known), True, None
         now = self.now()
         try:
+            self._check_window(now)  # closed: refused, unless another process stored this id (below)
             record = self._validate(payload, now)
             refused = self.limiter.check(now, device=device, site=record["site"], address=address)
             if refused is not None:
@@ -203,6 +207,22 @@ class Desk:
         consent = {purpose: dict(given, via="secretariat") for purpose, given in record["consent"].items()}
         return self._store(dict(record, consent=consent, channel=channel, device=None, entered_by=by))
 
+    def window(self) -> list[windows.Period]:
+        """The periods questions are received in, as this process last learnt them (from memory)."""
+        doc = self.replica.get(windows.KEY)
+        if self._window is None or self._window[0] is not doc:  # documents are replaced, never changed
+            self._window = (doc, windows.periods(doc))
+        return self._window[1]
+
+    def _check_window(self, now: float) -> None:
+        """Refuse a new question from a phone outside the question window (live/core/window.py);
+        the store decides before anyone is refused, as the admin may have opened it a moment ago."""
+        if windows.refusal(self.window(), now) is None:
+            return
+        refused = windows.refusal(windows.periods(self.store.get(windows.KEY)), now, TIMEZONE)
+        if refused is not None:
+            raise refused
+
     def _validate(self, payload: dict, now: float) -> dict:
         try:
             return self._check(payload, now, self.replica.get(CONFERENCE))
@@ -221,6 +241,9 @@ class Desk:
 
     def _store(self, record: dict) -> tuple[dict, bool, Change | None]:
         rehearsal = self.rehearsal()  # from memory: no round trip per question
+        if "phase" not in record:  # before the conference's day, on it, or after (live/core/window.py)
+            date = (self.replica.get(CONFERENCE) or {}).get("date")
+            record = dict(record, phase=windows.phase(record.get("received_at"), date, TIMEZONE))
         if rehearsal is not None:
             record = dict(record, **{rehearsals.MARK: rehearsal})
         # one document per question and nothing shared, written with the other questions arriving

@@ -238,6 +238,16 @@ MESSAGES = {
     "question.bad_merge": _l("Không thể gộp câu hỏi này vào câu hỏi đã chọn."),
     "question.not_found": _l("Không tìm thấy câu hỏi."),
     "retention.bad_days": _l("Thời hạn lưu phải là số ngày nguyên từ %(low)s đến %(high)s."),
+    # the question window (live/core/window.py); window.over is question.window_closed with no period to come
+    "question.window_closed": _l("Hội nghị chưa nhận câu hỏi lúc này: câu hỏi được nhận từ %(opens)s. Câu hỏi chưa được gửi."),
+    "window.over": _l("Đã hết thời gian nhận câu hỏi của hội nghị. Câu hỏi chưa được gửi."),
+    "window.bad_line": _l(
+        "Dòng %(line)s: cần viết “dd/mm/yyyy HH:MM - dd/mm/yyyy HH:MM”, ví dụ 20/05/2026 08:00 - 19/06/2026 16:00."
+    ),
+    "window.bad_time": _l("Dòng %(line)s: ngày hoặc giờ không có thật."),
+    "window.end_before_start": _l("Dòng %(line)s: thời điểm đóng phải sau thời điểm mở."),
+    "window.overlap": _l("Dòng %(line)s: trùng thời gian với dòng %(other)s."),
+    "window.too_many": _l("Tối đa %(limit)s khoảng thời gian."),
     "participation.bad_number": _l(
         "“%(category)s” phải là một số nguyên từ 0 đến 100000, hoặc để trống nếu không đếm."
     ),
@@ -333,6 +343,8 @@ def field_label(path: str) -> str:
 def describe(error: DomainError) -> str:
     """The sentence a person reads for ``error``."""
     template = MESSAGES.get(error.code)
+    if error.code == "question.window_closed" and "opens" not in error.params:
+        template = MESSAGES["window.over"]  # no period to come: the dialogue no longer takes questions
     if template is None:
         return gettext("Thao tác không thực hiện được (%(code)s).", code=error.code)
     params = dict(error.params)

@@ -17,12 +17,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from live.core import personal, questions
+from live.core import window as windows
 from live.formats.exports import TIMEZONE, Sheet, local_time
 from live.web import messages
 from live.web.i18n import ROLE_NAMES
 
 CHANNEL_NAMES = {"qr": _l("Gửi qua mã QR"), "paper": _l("Phiếu giấy"), "spoken": _l("Phát biểu trực tiếp")}
 CHANNEL_NAMES["branch"] = _l("Danh sách chi đoàn")  # the branches' lists (live/services/branches.py)
+# a question's phase (live/core/window.py); one stored before phases existed is placed by when it came
+PHASE_NAMES = {"before": _l("Trước hội nghị"), "day": _l("Tại hội nghị"), "after": _l("Sau hội nghị")}
 REASON_NAMES = {
     "duplicate": _l("Trùng lặp"),
     "off_topic": _l("Không đúng chủ đề"),
@@ -180,6 +183,7 @@ def questions_table(doc: dict | None, found: Sequence[dict], audit: Sequence[dic
         _("Công bố lúc"),
         _("Lịch sử xử lý"),
         _("Sự đồng ý của người hỏi"),  # last, so the columns before keep their places
+        _("Giai đoạn"),  # before, on or after the conference's day (live/core/window.py): appended after
     ]
     rows = []
     for q in found:
@@ -211,9 +215,10 @@ def questions_table(doc: dict | None, found: Sequence[dict], audit: Sequence[dic
                 local_time(q.get("published_at"), zone),
                 history(by_question.get(q["id"], ()), names, zone, codes),
                 consents(q, zone),
+                _text(PHASE_NAMES.get(q.get("phase") or windows.phase(q.get("received_at"), (doc or {}).get("date"), zone))),
             ]
         )
-    widths = (10, 10, 26, 16, 20, 20, 28, 26, 18, 16, 19, 19, 19, 19, 60, 40, 12, 30, 50, 12, 16, 50, 19, 70, 40)
+    widths = (10, 10, 26, 16, 20, 20, 28, 26, 18, 16, 19, 19, 19, 19, 60, 40, 12, 30, 50, 12, 16, 50, 19, 70, 40, 16)
     return Table(_("Câu hỏi"), headers, rows, widths, slug="cau-hoi")
 
 

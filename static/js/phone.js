@@ -338,6 +338,43 @@
   }
   socket.on("question.current", stage);
 
+  /* ---------------------------------------------------------------- the question window */
+
+  // whether questions are received now and until when (live/core/window.py): the page came with the
+  // periods and the server's time, so the sentence follows the clock by itself, and the admin's
+  // changes arrive as window.changed. A question sent while closed is refused with the reason.
+  const stateEl = $("window-state");
+  const W = P.window || { periods: [], sentences: {} };
+  const skew = (W.now || Date.now()) - Date.now(); // the server's clock minus this phone's
+  let periods = Array.isArray(W.periods) ? W.periods : [];
+
+  function windowState() {
+    const now = Date.now() + skew;
+    const fill2 = (key, p, which) =>
+      String(W.sentences[key] || "").replace("{time}", p[which + "_time"]).replace("{date}", p[which + "_date"]);
+    if (!periods.length) return { open: true, text: W.sentences.always || "" };
+    const on = periods.find((p) => p.start <= now && now < p.end);
+    if (on) return { open: true, text: fill2("open", on, "until") };
+    const next = periods.filter((p) => p.start > now).sort((a, b) => a.start - b.start)[0];
+    if (!next) return { open: false, text: W.sentences.over || "" };
+    const begun = periods.some((p) => p.end <= now);
+    return { open: false, text: fill2(begun ? "paused" : "not_yet", next, "opens") };
+  }
+
+  function showWindow() {
+    if (!stateEl || !W.sentences) return;
+    const s = windowState();
+    if (stateEl.textContent !== s.text) stateEl.textContent = s.text;
+    stateEl.className = "window-state " + (s.open ? "is-open" : "is-closed");
+  }
+  socket.on("window.changed", (change) => {
+    if (!change || !Array.isArray(change.periods)) return;
+    periods = change.periods;
+    showWindow();
+  });
+  showWindow();
+  setInterval(showWindow, 15000);
+
   window.addEventListener("online", () => {
     connection();
     if (socket.connected) pump();

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, make_response, render_template
 
 from live.core import privacy, questions
+from live.services.day import public_conference
 from live.web.auth import day, give_device
+from live.web.views import window
 
 bp = Blueprint("phone", __name__)
 
@@ -26,7 +28,12 @@ def ask(site_id: str):
         # consent is given under this version of the notice, which the form links to
         "notice": {"version": privacy.NOTICE_VERSION, "path": privacy.NOTICE_PATH},
         "rehearsal": day().desk.rehearsal() is not None,  # the "TẬP DƯỢT" banner (live/services/rehearsal.py)
+        # whether questions are received now and until when (live/core/window.py), worked out again by
+        # static/js/phone.js as time passes and when the admin changes it (window.changed)
+        "window": {**window.public_state(day().now()), "now": int(day().now() * 1000)},
     }
+    when = public_conference(doc)
+    phone["conference"].update({k: when[k] for k in ("date", "start_time", "venue")})
     response = make_response(render_template("phone.html", screen="phone", site=site, phone=phone))
     response.headers["Cache-Control"] = "no-store"
     give_device(response)

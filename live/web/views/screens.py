@@ -16,6 +16,7 @@ from live.core.errors import DomainError
 from live.formats import exports
 from live.web import i18n, messages
 from live.web.auth import current_roles, day, grant, grant_pin, screen
+from live.web.views import window
 
 bp = Blueprint("screens", __name__)
 log = logging.getLogger("live.access")
@@ -29,7 +30,10 @@ def _page(template: str, name: str):
 def index():
     """The public front page: the conference's title; staff reach their screens by link."""
     roles = current_roles()
-    return render_template("index.html", snapshot=day().snapshot(), roles=sorted(roles), screens=access.HOME)
+    taking = window.public_state(day().now())  # whether questions are received now (live/core/window.py)
+    return render_template(
+        "index.html", snapshot=day().snapshot(), roles=sorted(roles), screens=access.HOME, window=taking
+    )
 
 
 @bp.get("/k/<token>")
