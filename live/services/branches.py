@@ -42,6 +42,7 @@ class Result:
     existing: int = 0
     change: Change | None = None
     rows: int = 0
+    named: int = 0  # of those written now: how many carry a name or a group (given to the branch)
 
 
 @dataclass
@@ -139,6 +140,7 @@ def import_file(
                 result.existing += 1
                 continue
             result.added += 1
+            result.named += bool(record["name"] or record["group"])
             last = max(last, seq)
             emits.append(("question.added", {"seq": seq, "question": desks.staff_view(record)}, rooms.desk()))
         if between is not None:

@@ -78,6 +78,7 @@ def test_the_secretariat_imports_a_branch_list_once(make_server, screens, artifa
     expect(page.locator("#import-result")).to_have_text(
         "Đã nhập 3 câu hỏi mới từ tệp danh-sach.xlsx; 0 câu đã có từ trước (không nhập lại)."
     )
+    expect(page.locator("#import-consent")).to_contain_text("1 câu hỏi mới có họ tên hoặc đối tượng")
     screenshot(importer, artifacts, "branches-imported.png")
 
     # the other console shows them at once, with their commune and channel

@@ -69,7 +69,7 @@ def branch_questions(day) -> list[dict]:
 
 def test_a_good_file_is_stored_once_and_announced(day):
     result = branches.import_file(day, good_file(), "ds.csv", by="Lan")
-    assert (result.added, result.existing) == (5, 0)
+    assert (result.added, result.existing, result.named) == (5, 0, 2)
     found = branch_questions(day)
     assert len(found) == 5 and len({q["id"] for q in found}) == 5
     assert sorted(q["site"] for q in found) == ["1288", "1297", "1297", "1304", "hall"]

@@ -87,6 +87,7 @@ def test_a_good_file_is_imported_once(app):
     assert response.status_code == 303
     page = client.get(PAGE).get_data(as_text=True)
     assert "Đã nhập 2 câu hỏi mới từ tệp ds.csv; 0 câu đã có từ trước (không nhập lại)." in page
+    assert "1 câu hỏi mới có họ tên hoặc đối tượng: chi đoàn phải có sự đồng ý của người hỏi" in page
     found = branch_questions(app)
     assert sorted(q["site"] for q in found) == ["1297", "1304"]
     hoa = next(q for q in found if q["site"] == "1304")
@@ -99,6 +100,7 @@ def test_a_good_file_is_imported_once(app):
     upload(client, GOOD.encode())
     page = client.get(PAGE).get_data(as_text=True)
     assert "Đã nhập 0 câu hỏi mới từ tệp ds.csv; 2 câu đã có từ trước (không nhập lại)." in page
+    assert "có họ tên hoặc đối tượng" not in page
     assert len(branch_questions(app)) == 2
 
 
@@ -147,3 +149,16 @@ def test_the_export_names_the_channel(app):
     from live.web import report
 
     assert str(report.CHANNEL_NAMES["branch"]) == "Danh sách chi đoàn"
+
+
+def test_no_file_and_a_file_too_large_are_told_apart(app):
+    client = open_link(app, "moderator")
+    token = csrf_of(client.get(PAGE).get_data(as_text=True))
+    response = client.post(PAGE, data={"csrf_token": token}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "Chưa chọn tệp danh sách câu hỏi." in response.get_data(as_text=True)
+    big = GOOD.encode() + b"1304,CD,x\r\n" * (5 * 1024 * 1024 // 11)
+    response = upload(client, big)
+    assert response.status_code == 400 and "tối đa 5 MB" in response.get_data(as_text=True)
+    huge = upload(client, b"x" * (9 * 1024 * 1024))  # over the server's limit for any request
+    assert huge.status_code == 413
+    assert branch_questions(app) == []

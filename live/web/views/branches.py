@@ -110,4 +110,14 @@ def upload():
             name=name,
         )
     )
+    if result.named:
+        flash(
+            gettext(
+                "%(count)s câu hỏi mới có họ tên hoặc đối tượng: chi đoàn phải có sự đồng ý của người hỏi "
+                "(trên phiếu thu thập câu hỏi). Nếu chưa có, hãy rút họ tên, đối tượng theo mã theo dõi "
+                "ở trang Yêu cầu về dữ liệu cá nhân.",
+                count=result.named,
+            ),
+            "info",
+        )
     return redirect(url_for("branches.page"), code=303)
