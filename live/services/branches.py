@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from live.core import questions, rooms
 from live.core import rehearsal as rehearsals
+from live.core import window as windows
 from live.core.errors import DomainError
 from live.formats import branchfile
 from live.formats.branchfile import Problem
@@ -29,7 +30,7 @@ from live.services import desk as desks
 from live.services.change import CONFERENCE, Change
 
 CHANNEL = "branch"
-PHASE = "before"
+PHASE = windows.BEFORE  # collected before the day, even when imported on it (live/core/window.py)
 BATCH = 200  # rows per atomic write: a few thousand questions are a handful of writes
 ID_PREFIX = "br-"
 
