@@ -222,6 +222,10 @@
   }
 
   function accepted(q, ack) {
+    if (overruled) {
+      overruled = null; // taken in: the window is open again
+      showWindow();
+    }
     settle(q.id, { id: q.id, site: q.site, text: q.text, code: ack.code, status: ack.status || "received", at: q.at });
     receipt(ack.code);
     render();
@@ -229,6 +233,7 @@
 
   function refused(q, ack) {
     settle(q.id, null);
+    if (ack.code === "question.window_closed") windowClosed(ack.params || {});
     const message = (ack.message || T.refused) + " ";
     if (!textEl.value.trim()) {
       textEl.value = q.text;
@@ -348,8 +353,22 @@
   const skew = (W.now || Date.now()) - Date.now(); // the server's clock minus this phone's
   let periods = Array.isArray(W.periods) ? W.periods : [];
 
+  // the server refused a question as outside the window although the periods here said open (the
+  // admin changed them while this phone was away): say what the server said until the next change
+  let overruled = null;
+
+  function windowClosed(params) {
+    const [date, time] = String(params.opens || "").split(" ");
+    overruled = params.opens && date && time ? { opens_date: date, opens_time: time } : {};
+    showWindow();
+  }
+
   function windowState() {
     const now = Date.now() + skew;
+    if (overruled)
+      return overruled.opens_date
+        ? { open: false, text: String(W.sentences.paused || "").replace("{time}", overruled.opens_time).replace("{date}", overruled.opens_date) }
+        : { open: false, text: W.sentences.over || "" };
     const fill2 = (key, p, which) =>
       String(W.sentences[key] || "").replace("{time}", p[which + "_time"]).replace("{date}", p[which + "_date"]);
     if (!periods.length) return { open: true, text: W.sentences.always || "" };
@@ -370,6 +389,7 @@
   socket.on("window.changed", (change) => {
     if (!change || !Array.isArray(change.periods)) return;
     periods = change.periods;
+    overruled = null;
     showWindow();
   });
   showWindow();
