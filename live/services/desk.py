@@ -35,6 +35,8 @@ STAFF_FIELDS = (
     "code",
     "site",
     "channel",
+    "branch",
+    "phase",
     "text",
     "original_text",
     "name",

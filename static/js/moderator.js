@@ -375,7 +375,9 @@
     setText(st, M.status[q.status] || q.status);
     setText("#d-code", fill(M.code, { code: q.code }));
     setText("#d-version", fill(M.version, { n: q.version }));
-    const meta = [siteName(q.site), M.channel_long[q.channel] || q.channel, fill(M.received_at, { t: Live.format.time(q.received_at) })];
+    const meta = [siteName(q.site), M.channel_long[q.channel] || q.channel];
+    if (q.branch) meta.push(q.branch); // the branch or organisation a Youth Union list names
+    meta.push(fill(M.received_at, { t: Live.format.time(q.received_at) }));
     if (q.group) meta.push(groups.get(q.group) || q.group);
     meta.push(q.name || M.anonymous);
     setText("#d-meta", meta.join(" · "));

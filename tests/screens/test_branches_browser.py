@@ -91,7 +91,7 @@ def test_the_secretariat_imports_a_branch_list_once(make_server, screens, artifa
     expect(hoa.locator(".q-name")).to_have_text("Nông Thị Hoa")
     expect(feed.locator("li.q", has_text=QUESTIONS[2][2]).locator(".q-site")).to_have_text("Phường Tân Giang")
     hoa.click()
-    expect(feed.locator("#d-meta")).to_contain_text("Xã Quảng Lâm · Danh sách chi đoàn")
+    expect(feed.locator("#d-meta")).to_contain_text("Xã Quảng Lâm · Danh sách chi đoàn · Chi đoàn thôn Nà Pò")
     screenshot(console, artifacts, "branches-console.png")
 
     # the same file again: nothing new
