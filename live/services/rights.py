@@ -45,18 +45,10 @@ def key(request_id: str) -> str:
     return PREFIX + request_id
 
 
-def local_date(now: float, zone: str = TIMEZONE) -> dt.date:
-    return replies.local_date(now, zone)
-
-
 def _local(timestamp: float | None, zone: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
     if timestamp is None:
         return ""
     return dt.datetime.fromtimestamp(timestamp, ZoneInfo(zone)).strftime(fmt)
-
-
-def _dmy(iso: str | None) -> str:
-    return replies.day_month_year(iso)
 
 
 # ---------------------------------------------------------------- what is held
@@ -194,7 +186,7 @@ def record(day, payload: dict, *, role: str, name: str = "", zone: str = TIMEZON
         kind,
         code,
         rules.via(payload.get("via")),
-        rules.received_date(payload.get("received"), local_date(now, zone)),
+        rules.received_date(payload.get("received"), replies.local_date(now, zone)),
         now,
         _who(role, name),
         rules.note(payload.get("note")),
@@ -236,7 +228,7 @@ def mark(day, request_id: str, what: str, *, role: str, name: str = "") -> dict:
 def register(day, zone: str = TIMEZONE) -> dict:
     """Every request for the register page: the open ones first, the nearest deadline first."""
     day.replica.refresh()
-    today = local_date(day.now(), zone)
+    today = replies.local_date(day.now(), zone)
     rehearsal = day.desk.rehearsal()
     rows = []
     for request in day.replica.scan(PREFIX).values():
@@ -246,9 +238,9 @@ def register(day, zone: str = TIMEZONE) -> dict:
         rows.append(
             {
                 **request,
-                "received": _dmy(request.get("received_on")),
-                "answer_by_text": _dmy(request.get("answer_by")),
-                "done_by_text": _dmy(request.get("done_by")),
+                "received": replies.day_month_year(request.get("received_on")),
+                "answer_by_text": replies.day_month_year(request.get("answer_by")),
+                "done_by_text": replies.day_month_year(request.get("done_by")),
                 "answered": _local(request.get("answered_at"), zone),
                 "done": _local(request.get("done_at"), zone),
                 "urgency": flags,
@@ -290,7 +282,7 @@ def seen(
     now = day.now()
     if request_id is None:
         found = find(day, code)
-        request = _new_request(rules.SEE, code, rules.SELF, local_date(now, zone), now, role)
+        request = _new_request(rules.SEE, code, rules.SELF, replies.local_date(now, zone), now, role)
         request = _done(_marked(request, found[0] if found else None), now, "seen", role)
         day.store.transact((key(request["id"]),), lambda docs: {key(request["id"]): request})
         return request
@@ -323,7 +315,10 @@ def _request_for(docs: dict, k: str, request_id: str | None, kind: str, question
     role, name, zone = who
     code = question["code"]
     if request_id is None:
-        fresh = {**_new_request(kind, code, rules.SELF, local_date(now, zone), now, role), "id": k[len(PREFIX) :]}
+        fresh = {
+            **_new_request(kind, code, rules.SELF, replies.local_date(now, zone), now, role),
+            "id": k[len(PREFIX) :],
+        }
         return _done(_marked(fresh, question), now, kind, role)
     request = docs.get(k)
     if request is None:

@@ -196,7 +196,7 @@ def _register(error: str | None = None, typed: dict | None = None, status: int =
         vias=VIA_NAMES,
         error=error,
         typed=typed or {},
-        today=rights.local_date(day().now(), _zone()).strftime("%d/%m/%Y"),
+        today=replies.local_date(day().now(), _zone()).strftime("%d/%m/%Y"),
     )
     return body, status
 
