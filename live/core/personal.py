@@ -14,6 +14,7 @@ In every place data was, a ``REMOVED`` marker says that something was there and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 # in place of removed data (the audit log's before/after, exports): a screen shows it as "(đã xoá)"
@@ -103,21 +104,26 @@ def anonymised(question: dict, now: float) -> dict | None:
     return new
 
 
-def scrubbed_entry(entry: dict) -> dict | None:
-    """An audit entry about a deleted question with every copy of the question's content replaced
-    by ``REMOVED`` (who did what and when stays); None when there was nothing left to remove."""
-    changed = False
+def removed(value: Any) -> Any:
+    """``REMOVED`` in place of ``value``; None and a marker already there stay as they are."""
+    return REMOVED if value is not None and not is_removed(value) else value
+
+
+def scrub_sides(entry: dict, clean: Callable[[str, Any], Any]) -> dict | None:
+    """An audit entry with ``clean(field, value)`` applied to each value of its before/after (who
+    did what and when stays); None when nothing changed, so a second run writes nothing."""
     new = dict(entry)
     for side in ("before", "after"):
         values = entry.get(side)
-        if not isinstance(values, dict):
-            continue
-        cleaned = {k: (REMOVED if k in AUDITED_CONTENT and v is not None and not is_removed(v) else v)
-                   for k, v in values.items()}  # fmt: skip
-        if cleaned != values:
-            new[side] = cleaned
-            changed = True
-    if entry.get("code") is not None and not is_removed(entry.get("code")):
-        new["code"] = REMOVED
-        changed = True
-    return new if changed else None
+        if isinstance(values, dict):
+            new[side] = {k: clean(k, v) for k, v in values.items()}
+    return new if new != entry else None
+
+
+def scrubbed_entry(entry: dict) -> dict | None:
+    """An audit entry about a deleted question with every copy of the question's content, and its
+    tracking code, replaced by ``REMOVED``; None when there was nothing left to remove."""
+    new = scrub_sides(entry, lambda k, v: removed(v) if k in AUDITED_CONTENT else v)
+    if entry.get("code") is not None and not is_removed(entry["code"]):
+        new = {**(new or entry), "code": REMOVED}
+    return new

@@ -125,14 +125,18 @@ def day_month_year(timestamp: float, zone: str = ZONE) -> str:
     return _local_day(timestamp, zone).strftime("%d/%m/%Y")
 
 
-def _removed(value: Any) -> Any:
-    return personal.REMOVED if value is not None and not personal.is_removed(value) else value
-
-
 def _origin(origin: Any) -> Any:
     if not isinstance(origin, dict):
         return origin
-    return {k: (_removed(v) if k in ORIGIN_ASKER_FIELDS else v) for k, v in origin.items()}
+    return {k: (personal.removed(v) if k in ORIGIN_ASKER_FIELDS else v) for k, v in origin.items()}
+
+
+def _asker_free(field: str, value: Any) -> Any:
+    if field in AUDIT_ASKER_FIELDS:
+        return personal.removed(value)
+    if field == "origins" and isinstance(value, list):
+        return [_origin(o) for o in value]
+    return value
 
 
 def purged_entry(entry: dict) -> dict | None:
@@ -140,23 +144,7 @@ def purged_entry(entry: dict) -> dict | None:
     and device, and those of the questions merged into theirs (``origins``), each replaced by
     ``personal.REMOVED``; who acted, when, and the rest of the change stay. None when there was
     nothing to remove (a purge run again writes nothing)."""
-    changed = False
-    new = dict(entry)
-    for side in ("before", "after"):
-        values = entry.get(side)
-        if not isinstance(values, dict):
-            continue
-        cleaned = {}
-        for k, v in values.items():
-            if k in AUDIT_ASKER_FIELDS:
-                v = _removed(v)
-            elif k == "origins" and isinstance(v, list):
-                v = [_origin(o) for o in v]
-            cleaned[k] = v
-        if cleaned != values:
-            new[side] = cleaned
-            changed = True
-    return new if changed else None
+    return personal.scrub_sides(entry, _asker_free)
 
 
 def holds_asker_data(entry: dict) -> bool:
