@@ -21,6 +21,7 @@ from live.core.errors import DomainError
 from live.core.text import clean
 
 SITE_KINDS = ("hall", "commune", "ward")
+TIMEZONE = "Asia/Ho_Chi_Minh"  # the conference's time zone: every date and time a person reads
 LIMITS = {"agenda": 200, "themes": 100, "departments": 200, "sites": 10_000, "maket": 12}
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

@@ -28,9 +28,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from live.core import personal, questions
+from live.core.conference import TIMEZONE
 from live.core.errors import DomainError
 
-ZONE = "Asia/Ho_Chi_Minh"  # the conference's time zone unless the deployment says otherwise
+ZONE = TIMEZONE  # the conference's time zone unless the deployment says otherwise
 DEFAULT_DAYS = 60  # a default, not a legal period: each province decides its own (docs/privacy.md)
 MIN_DAYS, MAX_DAYS = 1, 3650
 # what an audit entry's before/after may copy of the asker, and what an origin there holds of one

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from live.core.conference import TIMEZONE
 from live.core.errors import DomainError
 
 KEY = "window"
-ZONE = "Asia/Ho_Chi_Minh"
+ZONE = TIMEZONE
 MAX_PERIODS = 20
 BEFORE, DAY, AFTER = "before", "day", "after"
 PHASES = (BEFORE, DAY, AFTER)

@@ -14,9 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from live.core.conference import TIMEZONE  # the one time zone; callers import it from here too
 from live.formats.sitefile import _csv_risky, _ooxml_escape
-
-TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def local_time(timestamp: float | None, zone: str = TIMEZONE) -> str:
