@@ -138,6 +138,12 @@ register("question.reply", set(), "question.act", {"text": ANY, "department": AN
 register("question.publish", DESK, "question.act", {})
 register("question.send_back", DESK, "question.act", {"note": ANY})
 register("question.withdraw", DESK, "question.act", {})
+# before the day: a department prepares an answer (through its own link's page, not a socket), the
+# secretariat assigns and reviews the preparation and selects the script (live/web/views/preparation.py)
+register("question.prepare", DESK, "question.act", {"department": ANY, "due": ANY})
+register("question.draft", set(), "question.act", {"text": ANY, "written": ANY, "department": ANY}, socket=False)
+register("question.review", DESK, "question.act", {"accept": ANY, "note": ANY})
+register("question.script", DESK, "question.act", {"selected": ANY})
 register("audit.get", {"admin"}, "audit.get")
 # the bridge points: roll call and asking to speak
 register("roll.get", ROLL, "roll.get")

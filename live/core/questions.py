@@ -19,6 +19,21 @@ The lifecycle (actions on the left, ``status → status``)::
     note      received | approved | on_screen, status unchanged (prepared notes for the chairman)
     order     approved | on_screen, status unchanged   (its rank in the queue)
 
+Before the day (the status stays; the question stays in the dialogue)::
+
+    prepare   received | approved | on_screen          (a department prepares an answer by a due
+                                                        date; no department: the assignment is
+                                                        withdrawn)
+    draft     received | approved | on_screen          (the department writes the prepared answer,
+                                                        or proposes to answer in writing instead)
+    review    received | approved | on_screen          (the secretariat accepts the prepared answer
+                                                        or sends it back with a note)
+    script    approved | on_screen                     (selected into the script, or taken out;
+                                                        its rank in the queue moves with it)
+
+``prep_state`` follows its own small lifecycle: None → assigned → prepared | written →
+accepted, or → returned → prepared | written; a department may rewrite until the day.
+
 After the day (the status stays; what changes is the written reply or the record)::
 
     summarize answered | forwarded                     (the secretariat's summary of the answer,
@@ -85,6 +100,11 @@ ON_SCREEN, ANSWERED, FORWARDED = "on_screen", "answered", "forwarded"
 STATUSES = (RECEIVED, APPROVED, REJECTED, MERGED, ON_SCREEN, ANSWERED, FORWARDED)
 SUBMITTED, PUBLISHED, RETURNED = "submitted", "published", "returned"  # a written reply's state
 REPLY_STATES = (SUBMITTED, PUBLISHED, RETURNED)
+# a prepared answer's state: assigned to a department, prepared (talking points), written (the
+# department proposes a written reply instead), accepted by the secretariat, or sent back
+ASSIGNED, PREPARED, WRITTEN, ACCEPTED = "assigned", "prepared", "written", "accepted"
+PREP_STATES = (ASSIGNED, PREPARED, WRITTEN, ACCEPTED, RETURNED)
+PREP_OWED = (ASSIGNED, RETURNED)  # the department still has to write
 PUBLIC_STATUSES = (RECEIVED, APPROVED, ON_SCREEN, ANSWERED, FORWARDED)
 REJECT_REASONS = ("duplicate", "off_topic", "inappropriate", "other")
 
@@ -102,6 +122,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "assign": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
     "note": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
     "order": {s: s for s in (APPROVED, ON_SCREEN)},
+    "prepare": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
+    "draft": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
+    "review": {s: s for s in (RECEIVED, APPROVED, ON_SCREEN)},
+    "script": {s: s for s in (APPROVED, ON_SCREEN)},
     "summarize": {ANSWERED: ANSWERED, FORWARDED: FORWARDED},
     "route": {FORWARDED: FORWARDED},
     "reply": {FORWARDED: FORWARDED},
@@ -124,8 +148,13 @@ _ARGUMENTS: dict[str, tuple[str, ...]] = {
     "route": ("department", "departments", "deadline"),
     "reply": ("text", "department"),
     "send_back": ("note",),
+    "prepare": ("department", "departments", "due"),
+    "draft": ("text", "written", "department"),
+    "review": ("accept", "note"),
+    "script": ("selected", "rank"),
 }
 NOTES_LIMIT = 2000
+PREPARED_LIMIT = 6000  # a prepared answer: talking points for the chairman
 SUMMARY_LIMIT = 4000
 REPLY_LIMIT = 10_000
 
@@ -374,6 +403,37 @@ def transition(question: dict, action: str, now: float, *, expected_version: int
         new["reply_note"] = long_text(args.get("note"), NOTES_LIMIT, "question.bad_note", required=True)
     elif action == "withdraw":
         new["reply_state"], new["published_at"] = SUBMITTED, None
+    elif action == "prepare":
+        _prepare(new, question, now, args)
+    elif action == "draft":
+        if args.get("department") != question.get("prep_department"):
+            raise DomainError("question.not_your_department")
+        written = args.get("written", False)
+        if not isinstance(written, bool):
+            raise DomainError("question.bad_argument", action=action, argument="written")
+        new["prep_text"] = long_text(args.get("text"), PREPARED_LIMIT, "question.bad_prepared", required=True)
+        new["prep_state"], new["prep_at"], new["prep_note"] = (WRITTEN if written else PREPARED), now, None
+    elif action == "review":
+        if question.get("prep_state") not in (PREPARED, WRITTEN):
+            raise DomainError("question.prep_state")
+        accept = args.get("accept")
+        if not isinstance(accept, bool):
+            raise DomainError("question.bad_argument", action=action, argument="accept")
+        if accept:
+            new["prep_state"], new["prep_note"] = ACCEPTED, None
+        else:
+            new["prep_state"] = RETURNED
+            new["prep_note"] = long_text(args.get("note"), NOTES_LIMIT, "question.bad_note", required=True)
+    elif action == "script":
+        selected = args.get("selected")
+        if not isinstance(selected, bool):
+            raise DomainError("question.bad_argument", action=action, argument="selected")
+        new["script"] = selected
+        if "rank" in args:
+            rank = args["rank"]
+            if not isinstance(rank, (int, float)) or isinstance(rank, bool) or rank != rank or abs(rank) > 1e15:
+                raise DomainError("question.bad_argument", action=action, argument="rank")
+            new["rank"] = float(rank)
     elif action == "edit":
         text = question_text(args.get("text"))
         if text != question.get("text") and question.get("original_text") is None:
@@ -407,6 +467,24 @@ def transition(question: dict, action: str, now: float, *, expected_version: int
             department = args["department"]
             new["department"] = None if department is None else _department(department, args.get("departments"))
     return new
+
+
+def _prepare(new: dict, question: dict, now: float, args: dict) -> None:
+    """Assign ``question`` to a department to prepare an answer by a due date (a new department
+    starts afresh), change the due date, or withdraw the assignment (no department)."""
+    department = args.get("department")
+    if department is None or department == "":
+        for name in ("prep_department", "prep_due", "prep_state", "prep_text", "prep_at", "prep_note"):
+            new[name] = None
+        return
+    department = _department(department, args.get("departments"))
+    due = deadline(args.get("due"))
+    if due is None:
+        raise DomainError("question.bad_due")
+    if department != question.get("prep_department"):
+        new["prep_state"], new["prep_text"], new["prep_at"], new["prep_note"] = ASSIGNED, None, None, None
+    new["prep_department"], new["prep_due"], new["prep_assigned_at"] = department, due, now
+    new["department"] = department  # the department that answers, on the day and in the script
 
 
 def check_merge_target(question: dict, target: dict) -> None:

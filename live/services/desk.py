@@ -64,6 +64,13 @@ STAFF_FIELDS = (
     "reply_by",
     "reply_note",
     "published_at",
+    "prep_department",
+    "prep_due",
+    "prep_state",
+    "prep_text",
+    "prep_at",
+    "prep_note",
+    "script",
 )
 QUEUE_STATUSES = (questions.APPROVED, questions.ON_SCREEN)
 # Jaccard of trigrams: between unrelated pairs (< 0.3) and rewordings (≥ 0.5) in tests/test_questions.py
@@ -109,7 +116,7 @@ def queue_view(question: dict, names: dict[str, str]) -> dict:
         name: question.get(name)
         for name in (
             "id", "code", "site", "text", "name", "group", "theme", "department",
-            "notes", "status", "rank", "version", "origins",
+            "notes", "status", "rank", "version", "origins", "script", "prep_state", "prep_text",
         )
     }  # fmt: skip
     view["site_name"] = names.get(question["site"], question["site"])
@@ -286,6 +293,8 @@ class Desk:
             raise DomainError("question.not_found")
         if action == "order":
             args = {"rank": self._rank_after(current, args.get("after"))}
+        elif action == "script" and current["status"] in QUEUE_STATUSES and isinstance(args.get("selected"), bool):
+            args = {**args, "rank": self._script_rank(current)}
         stage = self.store.get(STAGE) or {}
         # the questions this action may touch beside its own: a merge target, the one on screen
         others = []
@@ -318,7 +327,7 @@ class Desk:
                 if not args:
                     raise DomainError("question.bad_argument", action=action, argument="")
                 extra = {k: v for k, v in context.items() if k[:-1] in args}
-            elif action == "forward" or (action == "route" and "department" in args):
+            elif action in ("forward", "prepare") or (action == "route" and "department" in args):
                 extra = {"departments": context["departments"]}
             given = dict(args)
             if action == "forward" and not given.get("deadline"):
@@ -382,6 +391,19 @@ class Desk:
         i = next(n for n, q in enumerate(line) if q["id"] == after)
         low = line[i].get("rank") or 0
         return (low + (line[i + 1].get("rank") or 0)) / 2 if i + 1 < len(line) else low + 1.0
+
+    def _script_rank(self, question: dict) -> float:
+        """The rank that puts ``question`` right after the last question of the script in its theme
+        (first in its theme when the script has none there): selected into the script, it joins
+        the script's end; taken out, it leaves the script's part of the queue."""
+        queue = [q for q in self.all() if q["status"] in QUEUE_STATUSES and q["id"] != question["id"]]
+        theme = question.get("theme")
+        line = sorted((q for q in queue if q.get("theme") == theme), key=lambda q: (q.get("rank") or 0, q["id"]))
+        last = max((i for i, q in enumerate(line) if q.get("script")), default=None)
+        if last is None:
+            return (line[0].get("rank") or 0) - 1.0 if line else float(self.now())
+        low = line[last].get("rank") or 0
+        return (low + (line[last + 1].get("rank") or 0)) / 2 if last + 1 < len(line) else low + 1.0
 
     def _announce(self, seq: int, written: dict) -> Change:
         """What every audience hears after an action: each shaped for who receives it."""

@@ -68,6 +68,10 @@ ACTION_NAMES = {
     "publish": _l("Duyệt công bố trả lời"),
     "send_back": _l("Trả lại cơ quan để sửa"),
     "withdraw": _l("Gỡ công bố trả lời"),
+    "prepare": _l("Giao cơ quan chuẩn bị trả lời"),
+    "draft": _l("Gửi trả lời chuẩn bị"),
+    "review": _l("Duyệt trả lời chuẩn bị"),
+    "script": _l("Chọn vào kịch bản"),
     "delete": _l("Xoá câu hỏi theo yêu cầu của người hỏi"),  # live/services/rights.py
     "withdraw_name": _l("Rút tên theo yêu cầu của người hỏi"),  # live/services/rights.py
     "withdraw_group": _l("Rút đối tượng theo yêu cầu của người hỏi"),
@@ -97,6 +101,14 @@ QUESTION_FIELDS = {
     "reply_by": _l("cơ quan gửi trả lời"),
     "reply_note": _l("ý kiến trả lại"),
     "published_at": _l("giờ công bố"),
+    "prep_department": _l("cơ quan chuẩn bị"),
+    "prep_due": _l("hạn chuẩn bị"),
+    "prep_state": _l("trạng thái chuẩn bị"),
+    "prep_text": _l("trả lời chuẩn bị"),
+    "prep_at": _l("giờ gửi trả lời chuẩn bị"),
+    "prep_note": _l("ý kiến về trả lời chuẩn bị"),
+    "prep_assigned_at": _l("giờ giao chuẩn bị"),
+    "script": _l("trong kịch bản"),
     "purged": _l("số câu hỏi đã xoá dữ liệu người hỏi"),  # a purge's audit entry
 }
 
@@ -261,6 +273,9 @@ MESSAGES = {
     "question.bad_reply": _l("Cần nhập nội dung trả lời, tối đa %(limit)s ký tự."),
     "question.bad_note": _l("Cần ghi lý do trả lại, tối đa %(limit)s ký tự."),
     "question.not_your_department": _l("Câu hỏi này không giao cho cơ quan của bạn trả lời."),
+    "question.bad_due": _l("Hạn chuẩn bị phải là một ngày, viết dd/mm/yyyy."),
+    "question.bad_prepared": _l("Cần nhập nội dung trả lời chuẩn bị, tối đa %(limit)s ký tự."),
+    "question.prep_state": _l("Câu hỏi này chưa có trả lời chuẩn bị để duyệt."),
     "question.reply_state": _l("Không thể thực hiện thao tác này với văn bản trả lời ở trạng thái hiện tại."),
     "limit.device": _l("Bạn gửi hơi nhanh. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
     "limit.site": _l("Điểm cầu đang gửi rất nhiều câu hỏi. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),

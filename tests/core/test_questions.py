@@ -378,6 +378,10 @@ REQUIRED_ARGS = {
     "route": {"deadline": "15/09/2025"},
     "reply": {"text": "Sở trả lời như sau…", "department": "giao-duc-dao-tao"},
     "send_back": {"note": "Cần nêu rõ thời gian."},
+    "prepare": {"department": "giao-duc-dao-tao", "due": "10/06/2026"},
+    "draft": {"text": "Ý chính: học bổng 2026…", "department": "giao-duc-dao-tao"},
+    "review": {"accept": True},
+    "script": {"selected": True},
 }
 PATHS = {
     "received": [],
@@ -420,9 +424,16 @@ LEGAL = {
     ("forwarded", "publish"): "forwarded",
     ("forwarded", "send_back"): "forwarded",
     ("forwarded", "withdraw"): "forwarded",
+    **{(s, "prepare"): s for s in ("received", "approved", "on_screen")},
+    **{(s, "draft"): s for s in ("received", "approved", "on_screen")},
+    **{(s, "review"): s for s in ("received", "approved", "on_screen")},
+    ("approved", "script"): "approved",
+    ("on_screen", "script"): "on_screen",
 }
 # the written reply a reply action needs first: publish and send back a submitted one, withdraw a published one
 REPLY_FIRST = {"publish": ["reply"], "send_back": ["reply"], "withdraw": ["reply", "publish"]}
+# what a preparation action needs first: a department assigned to draft, a prepared answer to review
+PREP_FIRST = {"draft": ["prepare"], "review": ["prepare", "draft"]}
 
 
 def act(question: dict, action: str, now: float = NOW + 60, **args) -> dict:
@@ -452,6 +463,9 @@ def test_every_move_is_legal_or_refused(status, action):
     before = at(status)
     if status == "forwarded":
         for step in REPLY_FIRST.get(action, []):
+            before = act(before, step, NOW + 1800)
+    elif (status, action) in LEGAL:
+        for step in PREP_FIRST.get(action, []):
             before = act(before, step, NOW + 1800)
     snapshot = dict(before)
     if (status, action) in LEGAL:
