@@ -50,10 +50,13 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web.extensions import babel, compress, csrf
     from live.web.views import admin, api, errors, phone, privacy, rehearsal, reports, screens, sites
     from live.web.views import branches as branches_view
+    from live.web.views import dialogue as dialogue_view
+    from live.web.views import preparation as preparation_view
     from live.web.views import participation as participation_view
     from live.web.views import replies as written_replies
     from live.web.views import retention as retention_view
     from live.web.views import rights as rights_view
+    from live.web.views import script as script_view
     from live.web.views import window as window_view
 
     folders = assets()
@@ -114,6 +117,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(retention_view.bp)  # the retention period and the purge of expired personal data
     app.register_blueprint(window_view.bp)  # the question window: when questions from phones are received
     app.register_blueprint(branches_view.bp)  # the branches' lists of questions collected before the day
+    app.register_blueprint(dialogue_view.bp)  # the dialogue's public page, asking from home
+    app.register_blueprint(preparation_view.bp)  # departments preparing answers before the day
+    app.register_blueprint(script_view.bp)  # the script (kịch bản) and the packs
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -58,6 +58,12 @@ SCREENS = {
     "participation": {"site", "moderator", "admin"},
     # the branches' lists of questions collected before the day (live/web/views/branches.py)
     "branches": {"moderator", "admin"},
+    # departments preparing answers before the day: the secretariat assigns and reviews
+    # (live/web/views/preparation.py); a department writes through its own link, which is no screen
+    "preparation": {"moderator", "admin"},
+    # the script (kịch bản): the Youth Union secretary selects and orders questions, downloads the
+    # script, the chairman's pack and each department's pack (live/web/views/script.py)
+    "script": {"moderator", "admin"},
 }
 
 
