@@ -125,7 +125,7 @@ class Target:
             return ["node", str(HERE / "reference" / "server.js"), "--port", str(self.port),
                     "--redis", self.redis.url, "--prefix", self.prefix]  # fmt: skip
         mode = self.name.split("-", 1)[1]
-        return [sys.executable, "-m", "live", "serve", "--demo", "--host", "127.0.0.1", "--port", str(self.port),
+        return [sys.executable, "-m", "live", "serve", "--demo=conference", "--host", "127.0.0.1", "--port", str(self.port),
                 "--redis-url", self.redis.url, "--public-url", self.url, "--async-mode", mode]  # fmt: skip
 
     def start(self) -> float:

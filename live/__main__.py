@@ -60,8 +60,8 @@ def _config(args: argparse.Namespace) -> dict:
         value = getattr(args, key, None)
         if value not in (None, ""):
             config[key.upper()] = value
-    if getattr(args, "demo", False):
-        config["DEMO"] = True
+    if getattr(args, "demo", None):
+        config["DEMO"] = args.demo
     return config
 
 
@@ -250,7 +250,14 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--host", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
     run.add_argument("--port", type=int, help="cổng (mặc định 5000)")
     run.add_argument("--async-mode", choices=settings.ASYNC_MODES, help="gevent (mặc định) hoặc eventlet")
-    run.add_argument("--demo", action="store_true", help="nạp hội nghị mẫu Cao Bằng 2025 khi kho dữ liệu trống")
+    run.add_argument(
+        "--demo",
+        nargs="?",
+        const="month",
+        choices=("month", "conference"),
+        help="nạp hội nghị mẫu Cao Bằng khi kho dữ liệu trống: cả tháng trước ngày hội nghị (mặc định),"
+        " hoặc --demo=conference: chỉ hội nghị theo kế hoạch 2025, chưa có câu hỏi",
+    )
     _store_options(run)
     run.set_defaults(func=serve)
     show = commands.add_parser("links", help="in liên kết bí mật của từng màn hình")

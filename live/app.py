@@ -69,7 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     store = open_store(app.config)
     day = Day(store, limiter=limits.Limiter(limits.parse_rules(app.config.get("RATE_LIMITS") or "")))
-    day.setup(demo=bool(app.config["DEMO"]))
+    day.setup(demo=app.config["DEMO"])  # True or "conference": the plan alone; "month": its month before
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or day.secret_key()
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

@@ -54,7 +54,7 @@ class Server:
 
     data_dir: Path
     async_mode: str = "eventlet"
-    demo: bool = True
+    demo: bool | str = True
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
@@ -73,8 +73,8 @@ class Server:
             "--data-dir", str(self.data_dir), "--public-url", self.public or self.url,
             "--async-mode", self.async_mode,
         ]  # fmt: skip
-        if self.demo:
-            args.append("--demo")
+        if self.demo:  # the plan alone (True), or with the month before its day ("month")
+            args.append("--demo=month" if self.demo == "month" else "--demo=conference")
         env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONUNBUFFERED": "1", **self.env}
         self.proc = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT

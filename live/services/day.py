@@ -73,12 +73,18 @@ class Day:
 
     # ------------------------------------------------------------ set-up
 
-    def setup(self, *, demo: bool = False, secret_key: str | None = None) -> None:
-        """Make role tokens and the session key once; load the demo into an empty store; take
-        the sensitive youth groups out of the questions stored before they were removed."""
+    def setup(self, *, demo: bool | str = False, secret_key: str | None = None) -> None:
+        """Make role tokens and the session key once; load the demo into an empty store (``True``
+        or ``"conference"``: the plan alone; ``"month"``: the plan two weeks ahead and its month
+        before, see live/services/demo.py); take the sensitive youth groups out of the questions
+        stored before they were removed."""
         from live.services import demo as demo_data
 
-        def init(docs):
+        month = demo == "month"
+        loaded = []
+
+        def init(docs):  # run again when another process wrote first: what this run saw decides
+            loaded.clear()
             out = {}
             tokens = docs[TOKENS] or {}
             missing = [role for role in access.ROLES if role not in tokens]
@@ -87,10 +93,13 @@ class Day:
             if docs[SERVER] is None:
                 out[SERVER] = {"secret_key": access.new_token() + access.new_token()}
             if demo and docs[CONFERENCE] is None:
-                out[CONFERENCE] = demo_data.conference()
+                out[CONFERENCE] = demo_data.conference(demo_data.ahead(self.now())) if month else demo_data.conference()
+                loaded.append(True)
             return out
 
         self.store.transact((TOKENS, SERVER, CONFERENCE), init)
+        if month and loaded:  # this process loaded the demo into the empty store: its month before too
+            demo_data.month_before(self)
         removed = self.desk.forget_removed_groups()
         if removed:
             log.info("removed the sensitive youth group from %d stored questions", removed)

@@ -50,8 +50,9 @@ def from_env(environ: os._Environ | dict | None = None) -> dict:
             if not value.strip().isdigit():
                 raise ConfigError(f"LIVE_{key} phải là một số nguyên không âm (đang là {value[:40]!r})")
             value = int(value)
-        elif key == "DEMO":
-            value = value.lower() in ("1", "true", "yes", "on")
+        elif key == "DEMO":  # 1 (like --demo): the month before the day; "conference": the plan alone
+            value = value.strip().lower()
+            value = "conference" if value == "conference" else "month" if value in ("1", "true", "yes", "on", "month") else False
         config[key] = value
     return config
 
