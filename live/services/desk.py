@@ -117,6 +117,7 @@ def queue_view(question: dict, names: dict[str, str]) -> dict:
         for name in (
             "id", "code", "site", "text", "name", "group", "theme", "department",
             "notes", "status", "rank", "version", "origins", "script", "prep_state", "prep_text",
+            "prep_department",
         )
     }  # fmt: skip
     view["site_name"] = names.get(question["site"], question["site"])

@@ -16,7 +16,7 @@ from live.core import questions
 from live.core.errors import DomainError
 from live.core.text import clean
 from live.formats.exports import TIMEZONE
-from live.services import replies
+from live.services import preparation, replies
 from live.web import messages
 from live.web.announce import announce
 from live.web.auth import current_roles, day, screen
@@ -69,24 +69,31 @@ def _department(token: str) -> dict:
     return found
 
 
-def _department_page(dept: dict, token: str, error: str | None = None, at: str = "", typed: str = "", status=200):
+def _department_page(
+    dept: dict, token: str, error: str | None = None, at: str = "", typed: str = "", status=200, written=False
+):
+    """The department's page: the questions it prepares an answer for (live/web/views/preparation.py
+    writes them), then the questions forwarded to it for a written reply."""
     body = render_template(
         "department.html",
         screen="department",
         snapshot=_page_info(),
         dept=dept,
         token=token,
+        prep_cards=preparation.for_department(day(), dept["id"], _zone()),
         cards=replies.for_department(day(), dept["id"], _zone()),
         error=error,
         at=at,
         typed=typed,
+        written=written,
     )
     return body, status, {"X-Robots-Tag": "noindex, nofollow"}
 
 
 @bp.get("/co-quan/<token>")
 def department(token: str):
-    """The questions forwarded to one department, and the form to write each reply."""
+    """The questions one department prepares an answer for, those forwarded to it for a written
+    reply, and the form to write each."""
     return _department_page(_department(token), token)
 
 
