@@ -51,8 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web.views import admin, api, errors, phone, privacy, rehearsal, reports, screens, sites
     from live.web.views import branches as branches_view
     from live.web.views import dialogue as dialogue_view
-    from live.web.views import preparation as preparation_view
     from live.web.views import participation as participation_view
+    from live.web.views import preparation as preparation_view
     from live.web.views import replies as written_replies
     from live.web.views import retention as retention_view
     from live.web.views import rights as rights_view
