@@ -1,7 +1,8 @@
 /* The chairman's screen: the current item and its clock, the bridge point that has the floor
  * with the speaker timer, the bridge points waiting to speak (read-only: the MC gives the
- * floor), the question on screen with who asked it, who answers it and the prepared notes, the
- * next questions by theme, how many questions each bridge point has had answered (so that no
+ * floor), the question on screen with who asked it, who answers it, the prepared notes and the
+ * department's prepared answer (marked while the secretariat has not accepted it), the next
+ * questions by theme with theirs, how many questions each bridge point has had answered (so that no
  * commune is left unheard), and the agenda. */
 (function () {
   "use strict";
@@ -72,6 +73,27 @@
     const notes = q && q.notes ? q.notes : "";
     $("#question-notes-box").hidden = !notes;
     setText("#question-notes", notes);
+    // beside the notes, the department's prepared answer (or why it proposes a written reply)
+    const prep = q && LiveQueue.prepared(q) ? q : null;
+    $("#question-prep-box").hidden = !prep;
+    $("#question-prep-box").dataset.state = prep ? prep.prep_state : "";
+    setText("#question-prep-title", prep ? prepTitle(prep) : "");
+    $("#question-prep-unreviewed").hidden = !prep || prep.prep_state === "accepted";
+    setText("#question-prep", prep ? prep.prep_text : "");
+  }
+
+  function prepTitle(q) {
+    const name = LiveQueue.departmentName(q.prep_department || q.department);
+    return (q.prep_state === "written" ? Q.prep_written : Q.prep).replace("{d}", () => name);
+  }
+
+  /** The prepared answer of a question coming up, a few lines of it (all of it once on screen). */
+  function nextPrep(q) {
+    const p = el("p", { class: "next-prep", "data-state": q.prep_state });
+    p.appendChild(el("span", { class: "next-prep-h" }, prepTitle(q)));
+    if (q.prep_state !== "accepted") p.appendChild(el("span", { class: "prep-unreviewed" }, Q.unreviewed));
+    p.appendChild(document.createTextNode(": " + q.prep_text));
+    return p;
   }
 
   /* ---------------------------------------------------------------- the next questions */
@@ -85,6 +107,7 @@
     li.appendChild(el("p", { class: "next-text" }, q.text));
     const dept = q.department ? Q.department.replace("{d}", LiveQueue.departmentName(q.department)) : Q.no_department;
     li.appendChild(el("p", { class: "next-dept" + (q.department ? "" : " none") }, dept));
+    if (LiveQueue.prepared(q)) li.appendChild(nextPrep(q));
     return li;
   }
 

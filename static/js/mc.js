@@ -281,6 +281,8 @@
     if (q.status === "on_screen") head.appendChild(el("span", { class: "q-badge q-badge-live" }, Q.on_screen));
     else if (q.id === nextId) head.appendChild(el("span", { class: "q-badge q-badge-next" }, Q.next));
     head.appendChild(el("span", { class: "q-origin" }, q.origin || siteName(Live.state, q.site)));
+    // a department prepared an answer: the chairman has it beside his notes
+    if (LiveQueue.prepared(q)) head.appendChild(el("span", { class: "prep-chip", "data-state": q.prep_state }, Q.prepared));
     body.appendChild(head);
     const also = alsoAsked(q);
     if (also) body.appendChild(el("p", { class: "q-also" }, also));
@@ -350,6 +352,7 @@
     setText("#on-screen-text", shown ? shown.text : "");
     setText("#on-screen-also", q ? alsoAsked(q) : "");
     setText("#on-screen-dept", q ? departmentLine(q) : "");
+    $("#on-screen-prep").hidden = !(q && LiveQueue.prepared(q));
   }
 
   function renderQuestionButtons() {

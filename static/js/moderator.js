@@ -247,6 +247,10 @@
     const tags = el("p", { class: "q-tags" });
     tags.appendChild(el("span", { class: q.theme ? "q-theme" : "q-theme unset" }, lookups.themeNames.get(q.theme) || (q.theme ? q.theme : M.no_theme)));
     if (q.department) tags.appendChild(el("span", { class: "q-dept" }, lookups.deptNames.get(q.department) || q.department));
+    if (q.prep_department && q.prep_state) {
+      const who = lookups.deptNames.get(q.prep_department) || q.prep_department;
+      tags.appendChild(el("span", { class: "prep-chip", "data-state": q.prep_state }, fill(M.prep, { d: who, s: M.prep_state[q.prep_state] || q.prep_state })));
+    }
     if (q.origins && q.origins.length) tags.appendChild(el("span", { class: "q-plus" }, fill(M.plus_origins, { n: q.origins.length })));
     if (q.status === "rejected" && q.reason) tags.appendChild(el("span", { class: "q-reason" }, M.reason[q.reason] || q.reason));
     if (q.status === "merged" && q.merged_into) {

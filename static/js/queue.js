@@ -15,6 +15,7 @@
   const WAITING = "approved";
   const ON_SCREEN = "on_screen";
   const DONE = new Set(["answered", "forwarded"]);
+  const PREPARED = new Set(["prepared", "written", "accepted"]); // live/core/questions.py PREP_STATES
   const LAST_THEME_KEY = `live.queue.lastTheme.${document.body.dataset.screen}`;
 
   const model = {
@@ -181,6 +182,12 @@
     return t ? t.name : "";
   }
 
+  /** Whether a department's prepared answer (or its proposal to answer in writing) is there for
+   * the chairman: sent, whether or not the secretariat has accepted it yet. */
+  function prepared(q) {
+    return PREPARED.has(q.prep_state) && Boolean(q.prep_text);
+  }
+
   function departmentName(id) {
     const d = model.departments.find((x) => x.id === id);
     return d ? d.name : id || "";
@@ -199,5 +206,6 @@
     themeName,
     departmentName,
     sitesOf,
+    prepared,
   };
 })();
