@@ -1,0 +1,27 @@
+/* The script page (templates/script.html): the name typed in "Tên người thao tác" goes with every
+ * action into the audit log, remembered on this computer as on the console. Everything else is
+ * plain forms, so the page works the same without this script. */
+(function () {
+  "use strict";
+  const me = document.getElementById("me");
+  const KEY = "live.name";
+  try {
+    if (!me.value) me.value = localStorage.getItem(KEY) || "";
+  } catch (err) {
+    /* storage refused (private mode): the name is typed each time */
+  }
+  me.addEventListener("change", () => {
+    const name = me.value.trim().slice(0, 40);
+    me.value = name;
+    try {
+      if (name) localStorage.setItem(KEY, name);
+      else localStorage.removeItem(KEY);
+    } catch (err) {
+      /* private browsing: the name still goes with this page's forms */
+    }
+  });
+  document.addEventListener("submit", (e) => {
+    const by = e.target.querySelector("input.by");
+    if (by) by.value = me.value.trim().slice(0, 40);
+  });
+})();
