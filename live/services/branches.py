@@ -17,6 +17,7 @@ under today's notice ``via: "branch"`` (as the secretariat's floor entries recor
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ CHANNEL = "branch"
 PHASE = windows.BEFORE  # collected before the day, even when imported on it (live/core/window.py)
 BATCH = 200  # rows per atomic write: a few thousand questions are a handful of writes
 ID_PREFIX = "br-"
+IMPORT = "import"  # the audit entry of one file imported
 
 
 @dataclass
@@ -107,6 +109,7 @@ def import_file(
     filename: str,
     *,
     by: str,
+    role: str = "moderator",
     batch: int = BATCH,
     between: Callable[[int], None] | None = None,
 ) -> Result:
@@ -146,6 +149,15 @@ def import_file(
             emits.append(("question.added", {"seq": seq, "question": desks.staff_view(record)}, rooms.desk()))
         if between is not None:
             between(start // batch + 1)
+    if result.added:  # one entry for the file in the audit log: who imported how many, never the rows
+        entry = {
+            "at": day.now(), "role": role, "name": by, "action": IMPORT, "question": None, "code": None,
+            "before": {}, "after": {"imported": result.added, "existing": result.existing},
+        }  # fmt: skip
+        if rehearsal is not None:
+            entry[rehearsals.MARK] = rehearsal
+        entry_key = f"{desks.AUDIT}{time.time_ns():020d}:{IMPORT}"
+        store.transact((entry_key,), lambda _docs: {entry_key: entry})
     if emits:
         result.change = Change(last, emits)
     return result

@@ -76,6 +76,7 @@ ACTION_NAMES = {
     "withdraw_name": _l("Rút tên theo yêu cầu của người hỏi"),  # live/services/rights.py
     "withdraw_group": _l("Rút đối tượng theo yêu cầu của người hỏi"),
     "purge": _l("Xoá dữ liệu cá nhân hết hạn"),  # live/services/retention.py
+    "import": _l("Nhập danh sách câu hỏi của chi đoàn"),  # live/services/branches.py
 }
 
 # the fields of a question as the audit log names them
@@ -110,11 +111,21 @@ QUESTION_FIELDS = {
     "prep_assigned_at": _l("giờ giao chuẩn bị"),
     "script": _l("trong kịch bản"),
     "purged": _l("số câu hỏi đã xoá dữ liệu người hỏi"),  # a purge's audit entry
+    "imported": _l("số câu hỏi mới đã nhập"),  # a branch list's audit entry
+    "existing": _l("số câu đã có từ trước"),
 }
 
 REPLY_STATE_NAMES = {
     "submitted": _l("chờ duyệt"),
     "published": _l("đã công bố"),
+    "returned": _l("trả lại để sửa"),
+}
+
+PREP_STATE_NAMES = {  # a prepared answer's state (live/core/questions.py)
+    "assigned": _l("chưa chuẩn bị"),
+    "prepared": _l("đã gửi, chờ duyệt"),
+    "written": _l("đề nghị trả lời bằng văn bản"),
+    "accepted": _l("đã được chấp nhận"),
     "returned": _l("trả lại để sửa"),
 }
 

@@ -114,10 +114,16 @@ def describe_fields(fields: dict, names: Names, zone: str, codes: dict[str, str]
             value = REASON_NAMES.get(value, value)
         elif name == "theme":
             value = names.theme(value)
-        elif name in ("department", "reply_by"):
+        elif name == "prep_state":
+            value = messages.PREP_STATE_NAMES.get(value, value)
+        elif name in ("department", "reply_by", "prep_department"):
             value = names.department(value)
-        elif name == "deadline":
+        elif name in ("deadline", "prep_due"):
             value = day_month_year(value)
+        elif name == "rank":
+            continue  # a position between two others, meaningless to read: the action says what moved
+        elif isinstance(value, bool):
+            value = _("có") if value else _("không")
         elif name == "merged_into" and value:
             value = (codes or {}).get(value, value)
         elif name.endswith("_at"):

@@ -94,7 +94,8 @@ def test_the_secretariat_imports_a_branch_list_once(make_server, screens, artifa
     expect(feed.locator("#d-meta")).to_contain_text("Xã Quảng Lâm · Danh sách chi đoàn · Chi đoàn thôn Nà Pò")
     screenshot(console, artifacts, "branches-console.png")
 
-    # the same file again: nothing new
+    # the same file again: nothing new (the name typed before is remembered on this computer)
+    expect(page.locator("#branch-by")).to_have_value("Lan")
     page.locator("#branch-file").set_input_files(str(good))
     page.locator("#branch-submit").click()
     expect(page.locator("#import-result")).to_have_text(

@@ -99,6 +99,17 @@ def test_the_same_file_again_stores_nothing(day):
     assert {q["entered_by"] for q in branch_questions(day)} == {"Lan"}
 
 
+def test_each_file_imported_is_one_audit_entry_with_counts_only(day):
+    branches.import_file(day, good_file(), "ds.csv", by="Lan", role="admin")
+    branches.import_file(day, good_file(), "ds.csv", by="Minh")  # nothing new: no entry
+    entries = [e for e in day.desk.audit() if e["action"] == "import"]
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry["role"], entry["name"], entry["at"]) == ("admin", "Lan", T0)
+    assert entry["after"] == {"imported": 5, "existing": 0} and entry["question"] is None
+    assert "Nà Pò" not in repr(entry)  # never the rows themselves
+
+
 def test_a_deleted_question_is_not_brought_back_by_a_second_import(day):
     branches.import_file(day, good_file(), "ds.csv", by="Lan")
     gone = branch_questions(day)[0]

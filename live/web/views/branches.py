@@ -89,7 +89,13 @@ def upload():
         return _render(error=messages.describe(DomainError("branches.no_file")), status=400)
     name = upload.filename[:80]
     try:
-        result = branches.import_file(day(), upload.read(branchfile.MAX_BYTES + 1), upload.filename, by=_staff_name())
+        result = branches.import_file(
+            day(),
+            upload.read(branchfile.MAX_BYTES + 1),
+            upload.filename,
+            by=_staff_name(),
+            role="admin" if "admin" in current_roles() else "moderator",
+        )
     except branches.Refused as refused:
         lines = [
             gettext("Dòng %(row)s: %(problem)s", row=p.row, problem=messages.describe(p.error))
