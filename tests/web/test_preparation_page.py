@@ -155,7 +155,9 @@ def test_bad_input_is_refused_with_a_message_and_nothing_stored(day, secretariat
 def test_several_at_once_each_through_the_desk_and_the_failures_named(day, secretariat):
     first, second, stale = ask(day), ask(day, "Vay vốn khởi nghiệp cho thanh niên?"), ask(day, "Sân thể thao xã?")
     picks = [f"{q['id']}:{q['version']}" for q in (first, second, stale)]
-    day.desk.act("edit", {"id": stale["id"], "version": stale["version"], "text": "Sân thể thao của xã?"}, role="moderator")
+    day.desk.act(
+        "edit", {"id": stale["id"], "version": stale["version"], "text": "Sân thể thao của xã?"}, role="moderator"
+    )
     response = post(secretariat, "bulk", pick=picks, department="d5", due="12/08/2030")
     assert response.status_code == 303
     assert [day.desk.get(q["id"]).get("prep_department") for q in (first, second, stale)] == ["d5", "d5", None]
