@@ -274,10 +274,11 @@ def public_answers(day, zone: str = TIMEZONE) -> list[dict]:
     doc = day.conference() or {}
     themes = [(t["id"], t["name"]) for t in doc.get("themes", [])]
     names = department_names(day)
+    # the public page shows the real day's answers, never a rehearsal's, even while one runs
+    everything = day.desk.real_day()  # first: it brings the replica up to date, the sites' names with it
     sites = day.desk.site_names()
     found: dict[str | None, list[dict]] = {}
-    # the public page shows the real day's answers, never a rehearsal's, even while one runs
-    for q in (q for q in day.desk.real_day() if q.get("status") == questions.FORWARDED):
+    for q in (q for q in everything if q.get("status") == questions.FORWARDED):
         reply = public_reply(q, names)
         if reply is None:
             continue

@@ -363,3 +363,17 @@ def test_both_pages_in_english(visitor, day):
     assert "Expected to end at 11:10." in page
     home = visitor.get("/hoi?tim=quang+lam").get_data(as_text=True)
     assert "Find your commune or ward" in home and "1 found." in home
+
+
+def test_the_first_visit_after_a_restart_names_where_each_answered_question_came_from(app, day, tmp_path):
+    publish(day, "Tỉnh có học bổng cho học sinh nghèo không?")
+    day.store.close()
+    again = live.create_app(
+        {"DATA_DIR": str(tmp_path / "data"), "DEMO": False, "ASYNC_MODE": "threading", "PUBLIC_URL": PUBLIC_URL}
+    )
+    again.test_client_class = CheckedClient
+    try:
+        answers = by_section(again.test_client().get("/doi-thoai").get_data(as_text=True), "answers")
+        assert re.search(r'<span class="origin-text">Xã Quảng Lâm</span>', answers), answers
+    finally:
+        again.extensions["live.day"].store.close()
