@@ -353,6 +353,7 @@
     setText("#on-screen-also", q ? alsoAsked(q) : "");
     setText("#on-screen-dept", q ? departmentLine(q) : "");
     $("#on-screen-prep").hidden = !(q && LiveQueue.prepared(q));
+    $("#on-screen-prep").dataset.state = q ? q.prep_state || "" : "";
   }
 
   function renderQuestionButtons() {

@@ -130,6 +130,8 @@ def run(server, screens, desk, officer, fresh, first, second, third, artifacts):
     expect(flagged).to_contain_text(f"Hạn chuẩn bị: {day_offset(-1)} · QUÁ HẠN 1 ngày")
     expect(page.locator(f"#flagged li[data-code='{second['code']}']")).to_have_count(0)
     assert fresh(first["id"])["prep_due"] == (replies.local_date(time.time()) - dt.timedelta(days=1)).isoformat()
+    shot(console, artifacts, "preparation-secretariat-card.png")
+    page.evaluate("() => window.scrollTo(0, 0)")
     shot(console, artifacts, "preparation-secretariat.png")
 
     # ---- the department opens its own link (from the admin page) and sees both with due dates
@@ -228,3 +230,7 @@ def run(server, screens, desk, officer, fresh, first, second, third, artifacts):
     expect(pending.locator(".prep-unreviewed")).to_have_text("chưa duyệt")
     wait_until(lambda: chair.page.locator("#question-prep").is_visible(), message="the prepared answer stays")
     shot(chair, artifacts, "preparation-chair.png")
+    chair.page.locator("#next").scroll_into_view_if_needed()
+    shot(chair, artifacts, "preparation-chair-next.png")
+    page.goto(server.url + "/chuan-bi")
+    shot(console, artifacts, "preparation-review.png")
