@@ -8,8 +8,6 @@ action, so the consoles, the MC's queue and the chairman's screen follow it at o
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
@@ -30,7 +28,6 @@ NAME_LIMIT = 40
 BULK_LIMIT = 500  # questions ticked at once (a page lists at most preparation.CANDIDATES_SHOWN)
 SEARCH_LIMIT = 200
 STATUS = {"question.conflict": 409, "question.not_your_department": 403}
-_TICKED = re.compile(r"([0-9a-f-]{36}):(\d{1,9})")
 
 
 def _zone() -> str:
@@ -155,8 +152,11 @@ def _bulk():
     says how many were assigned and which were not, with the reason."""
     role, name = _by()
     typed = {k: request.form.get(k, "")[:200] for k in ("department", "due")}
-    ticked = request.form.getlist("pick")[:BULK_LIMIT]
-    picks = [m.groups() for m in map(_TICKED.fullmatch, ticked) if m]
+    picks = []  # (id, version) of each ticked question: "<id>:<version>"
+    for value in request.form.getlist("pick")[:BULK_LIMIT]:
+        ident, _, version = value.rpartition(":")
+        if questions._QUESTION_ID.fullmatch(ident) and version.isdigit() and len(version) < 10:
+            picks.append((ident, version))
     try:
         if not picks:
             raise DomainError("preparation.none_ticked")
