@@ -190,8 +190,9 @@ class Names:
         )
 
 
-def entry(question: Mapping, number: int, names: Names, *, notes: bool = False) -> Entry:
-    """One question as the documents read it (the name only with its asker's consent)."""
+def entry(question: Mapping, number: int, names: Names, *, notes: bool = False, asker: bool = True) -> Entry:
+    """One question as the documents read it: the name only with its asker's consent, and only
+    where ``asker`` (read aloud in the hall; a department never gets it, as on its page)."""
     department = question.get("department") or question.get("prep_department") or ""
     name = question.get("name") or ""
     return Entry(
@@ -199,7 +200,7 @@ def entry(question: Mapping, number: int, names: Names, *, notes: bool = False) 
         code=question.get("code", ""),
         text=question.get("text", ""),
         origin=origin(question, names.sites),
-        asker=name if name and questions.consented(dict(question), "name") else "",
+        asker=name if asker and name and questions.consented(dict(question), "name") else "",
         theme=names.themes.get(question.get("theme"), NO_THEME),
         department=names.departments.get(department, department),
         prepared=question.get("prep_text") or "",
@@ -264,7 +265,7 @@ def department_outline(doc: Mapping | None, department: str, found: Sequence[dic
     mine = [q for q in found if belongs_to(q, department)]
     far = "9999-99-99"
     mine.sort(key=lambda q: (q.get("prep_due") or q.get("deadline") or far, q.get("code", "")))
-    entries = [entry(q, n, names) for n, q in enumerate(mine, start=1)]
+    entries = [entry(q, n, names, asker=False) for n, q in enumerate(mine, start=1)]
     name = names.departments.get(department, department)
     return Outline(kind=DEPARTMENT, department=name, entries=entries, **_head(doc))
 
@@ -340,16 +341,17 @@ def _agenda(w: _Script, plan: Outline) -> None:
     if not plan.agenda:
         w.paragraph("Hội nghị chưa có chương trình.")
         return
-    widths = (24.0, 24.0, TEXT_MM - 48.0)
+    widths = (22.0, 27.0, TEXT_MM - 49.0)
     cells = w.grid(widths, len(plan.agenda) + 1)
-    for cell, text in zip(cells[0], ("Thời gian", "Thời lượng", "Nội dung"), strict=True):
-        w.paragraph([(text, "b")], where=cell, align="center", size=13, indent=False, before=2)
+    cell = {"size": 13, "indent": False, "before": 2, "after": 2}
+    for where, text in zip(cells[0], ("Thời gian", "Thời lượng", "Nội dung"), strict=True):
+        w.paragraph([(text, "b")], where=where, align="center", **cell)
     for row, item in zip(cells[1:], plan.agenda, strict=True):
-        w.paragraph(item.start or DOTS, where=row[0], align="center", size=13, indent=False, before=2)
-        w.paragraph(item.minutes, where=row[1], align="center", size=13, indent=False, before=2)
-        w.paragraph([(item.title, "b")], where=row[2], align="left", size=13, indent=False, before=2)
+        w.paragraph(item.start or DOTS, where=row[0], align="center", **cell)
+        w.paragraph(item.minutes, where=row[1], align="center", **cell)
+        w.paragraph([(item.title, "b")], where=row[2], align="left", **cell)
         if plan.kind == SCRIPT and item.line:
-            w.paragraph([("MC: ", "bi"), (item.line, "i")], where=row[2], align="left", size=13, indent=False)
+            w.paragraph([("MC: ", "bi"), (item.line, "i")], where=row[2], align="left", **cell)
 
 
 def _question(w: _Script, e: Entry, *, pack: bool = False) -> None:

@@ -71,6 +71,11 @@ class Story:
 
 @pytest.fixture
 def story(tmp_path) -> Story:
+    return told(tmp_path)
+
+
+def told(tmp_path) -> Story:
+    """The week before the day, as the module's docstring tells it."""
     s = Story(tmp_path)
     s.ask(
         "scholarship", "1304", SCHOLARSHIP, name="Nông Thị Hoa", group="hoc_sinh_sinh_vien", theme="t1", consent=AGREED
@@ -228,6 +233,7 @@ def test_a_department_pack_has_only_its_questions_with_their_due_dates(story):
     for other in (LOAN, JOBS, TEACHERS, LEFT_OUT):
         assert other not in whole
     assert "Nghị quyết 12/2024" not in whole and "MC:" not in whole
+    assert "Nông Thị Hoa" not in whole  # a department never gets the asker's name, as on its page
 
     bank = texts(read(service.department_docx(story.day, "d16")))
     assert [p for p in bank if p.startswith("Câu ")] == [f"Câu 1 (mã {code['loan']}): {LOAN}"]
