@@ -66,6 +66,7 @@
     }
   }
 
+  if (!sites.length) return; // no bridge point yet: the server's sentence stays
   input.addEventListener("input", show);
   const error = $("search-error");
   if (error) input.addEventListener("input", () => error.remove(), { once: true });

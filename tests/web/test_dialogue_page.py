@@ -377,3 +377,20 @@ def test_the_first_visit_after_a_restart_names_where_each_answered_question_came
         assert re.search(r'<span class="origin-text">Xã Quảng Lâm</span>', answers), answers
     finally:
         again.extensions["live.day"].store.close()
+
+
+def test_a_server_without_a_conference_still_answers_both_pages(tmp_path):
+    empty = live.create_app(
+        {"DATA_DIR": str(tmp_path / "empty"), "DEMO": False, "ASYNC_MODE": "threading", "PUBLIC_URL": PUBLIC_URL}
+    )
+    empty.test_client_class = CheckedClient
+    try:
+        visitor = empty.test_client()
+        page = visitor.get("/doi-thoai").get_data(as_text=True)
+        assert by_id(page, "title") == "Hội nghị đối thoại"
+        assert by_id(page, "no-sites") == "Hội nghị chưa có điểm cầu nào: chưa thể gửi câu hỏi."
+        home = visitor.get("/hoi?tim=quang").get_data(as_text=True)
+        assert by_id(home, "result-count") == "Hội nghị chưa có điểm cầu nào: chưa thể gửi câu hỏi."
+        assert site_links(home) == []
+    finally:
+        empty.extensions["live.day"].store.close()
