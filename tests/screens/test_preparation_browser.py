@@ -195,6 +195,8 @@ def run(server, screens, desk, officer, fresh, first, second, third, artifacts):
     office.reload()
     expect(office.locator(f"#p-{second['code']} .note-text")).to_have_text(NOTE)
     expect(office.locator(f"#p-{first['code']} .pstate")).to_have_text("Đã được chấp nhận")
+    office.locator(f"#p-{second['code']}").scroll_into_view_if_needed()
+    shot(officer, artifacts, "preparation-department-returned.png")
 
     # ---- the console's card shows the preparation, live
     page.goto(server.url + "/moderator")
