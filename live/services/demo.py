@@ -302,6 +302,15 @@ SCRIPT = {  # in the order the script reads them, theme by theme
     "t5": ["h7"],
     "t6": ["b14", "h11"],
 }
+MC_LINES = {  # the MC's lines for some agenda items, as the Youth Union's secretary writes them in the script
+    "a2": "Kính thưa các đồng chí lãnh đạo, thưa toàn thể các bạn đoàn viên, thanh niên tại điểm cầu chính và "
+    "các điểm cầu xã, phường! Hôm nay, Ủy ban nhân dân tỉnh tổ chức Hội nghị đối thoại giữa Chủ tịch UBND tỉnh "
+    "với thanh niên. Xin trân trọng giới thiệu các đại biểu dự Hội nghị.",
+    "a3": "Xin trân trọng kính mời đồng chí Chủ tịch UBND tỉnh phát biểu khai mạc Hội nghị.",
+    "a5": "Sau đây, xin mời các bạn thanh niên đặt câu hỏi theo từng nhóm vấn đề. Câu hỏi gửi qua mã QR tại "
+    "các điểm cầu sẽ được tổ thư ký tổng hợp và chuyển lên màn hình.",
+    "a6": "Xin trân trọng kính mời đồng chí Chủ tịch UBND tỉnh phát biểu kết luận Hội nghị.",
+}
 NOTES = {"h2": "Năm trước có 98 suất; Chủ tịch có thể nhắc đến kết quả này."}
 
 
@@ -317,6 +326,7 @@ def month_before(day, zone: str = TIMEZONE) -> None:
     from live.core.privacy import NOTICE_VERSION
     from live.formats import branchfile
     from live.services import branches, window
+    from live.services import script as scripts
 
     real_now = day.now()
     date = dt.date.fromisoformat(day.conference()["date"])
@@ -405,6 +415,7 @@ def month_before(day, zone: str = TIMEZONE) -> None:
         for places in SCRIPT.values():
             for place in places:
                 act(place, "script", selected=True)
+        scripts.save_lines(day.store, MC_LINES, day.conference()["agenda"], now=clock[0], by=SECRETARIAT)
     finally:
         day.now, desk.now = saved
     log.info("demo: the month before the day loaded (%d questions)", len(made))

@@ -10,6 +10,7 @@ import pytest
 
 from live.core import window as rules
 from live.services import demo, preparation
+from live.services import script as scripts
 from live.services.day import Day
 from live.store import SqliteStore
 from live.store.redis import RedisStore
@@ -83,6 +84,11 @@ def test_the_queue_starts_in_the_script_order(day):
         assert line[: len(places)] == scripted  # the script's questions first, in its order
     first = next(q for q in queue if q["theme"] == "t1")
     assert texts[first["id"]] == demo.FROM_HOME[1][2]
+
+
+def test_the_script_has_the_mcs_lines_and_downloads(day):
+    assert scripts.lines(day.store) == demo.MC_LINES
+    assert scripts.script_docx(day)[:2] == b"PK"  # a Word file
 
 
 def test_loading_again_adds_nothing_and_the_plain_demo_has_no_questions(store, tmp_path):
