@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from browser import _CSP_REPORTER, Screen, screenshot, wait_until
+from corpora import naughty_strings
 from playwright.sync_api import expect
 
 from live.services import replies
@@ -42,6 +43,13 @@ PREPARED = "Ý chính: năm 2026 tỉnh dành 120 suất học bổng học ngh�
 WRITTEN = "Cần số liệu của từng huyện: đề nghị trả lời bằng văn bản trong 15 ngày."
 NOTE = "Xin chuẩn bị trả lời trực tiếp: Chủ tịch muốn nêu tại hội nghị."
 SHOTS = Path("/tmp/shots")
+HOSTILE = ("<script>alert(0)</script>", "<img src=x onerror=alert(2) />", '{{ "".__class__', "%s%s%s%s%s")
+
+
+def hostile_lines() -> list[str]:
+    """A few script, markup and template strings from the Big List of Naughty Strings."""
+    corpus = naughty_strings()
+    return [next(s for s in corpus if s.startswith(start)) for start in HOSTILE]
 
 
 def day_offset(n: int) -> str:
@@ -223,16 +231,22 @@ def run(server, screens, desk, officer, fresh, first, second, third, artifacts):
 
     # ---- the officer proposes the written reply again: the chairman sees it at once, "chưa duyệt"
     again = office.locator(f"#p-{second['code']}")
-    again.locator("textarea").fill(WRITTEN + " Số liệu sẽ có sau 10 ngày.")
+    again.locator("textarea").fill(WRITTEN + " Số liệu sẽ có sau 10 ngày.\n" + "\n".join(hostile_lines()))
     again.get_by_label("Đề nghị trả lời bằng văn bản thay vì trả lời trực tiếp").check()
     again.get_by_role("button", name="Gửi lại").click()
     expect(office.locator(f"#p-{second['code']} .pstate")).to_have_text("Đề nghị trả lời bằng văn bản")
     pending = chair.page.locator(f"#next .next-item[data-id='{second['id']}'] .next-prep")
     expect(pending).to_contain_text(f"{DEPARTMENT_NAME} đề nghị trả lời bằng văn bản")
     expect(pending.locator(".prep-unreviewed")).to_have_text("chưa duyệt")
+    stored = fresh(second["id"])["prep_text"]
+    assert all(line in stored for line in hostile_lines())
+    # shown exactly as stored (text, not markup) to the chairman, the department and the secretariat
+    wait_until(lambda: pending.text_content().endswith(": " + stored), message="the chairman reads it as stored")
+    assert office.locator(f"#p-{second['code']} textarea").input_value() == stored
     wait_until(lambda: chair.page.locator("#question-prep").is_visible(), message="the prepared answer stays")
     shot(chair, artifacts, "preparation-chair.png")
     chair.page.locator("#next").scroll_into_view_if_needed()
     shot(chair, artifacts, "preparation-chair-next.png")
     page.goto(server.url + "/chuan-bi")
     shot(console, artifacts, "preparation-review.png")
+    assert page.locator(f"#r-{second['code']} .prep-text").text_content() == stored
