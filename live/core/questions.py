@@ -413,6 +413,7 @@ def transition(question: dict, action: str, now: float, *, expected_version: int
             raise DomainError("question.bad_argument", action=action, argument="written")
         new["prep_text"] = long_text(args.get("text"), PREPARED_LIMIT, "question.bad_prepared", required=True)
         new["prep_state"], new["prep_at"], new["prep_note"] = (WRITTEN if written else PREPARED), now, None
+        new["prep_written"] = written  # kept once accepted: the chairman reads why, not talking points
     elif action == "review":
         if question.get("prep_state") not in (PREPARED, WRITTEN):
             raise DomainError("question.prep_state")
@@ -474,7 +475,7 @@ def _prepare(new: dict, question: dict, now: float, args: dict) -> None:
     starts afresh), change the due date, or withdraw the assignment (no department)."""
     department = args.get("department")
     if department is None or department == "":
-        for name in ("prep_department", "prep_due", "prep_state", "prep_text", "prep_at", "prep_note"):
+        for name in ("prep_department", "prep_due", "prep_state", "prep_text", "prep_at", "prep_note", "prep_written"):
             new[name] = None
         return
     department = _department(department, args.get("departments"))
@@ -483,6 +484,7 @@ def _prepare(new: dict, question: dict, now: float, args: dict) -> None:
         raise DomainError("question.bad_due")
     if department != question.get("prep_department"):
         new["prep_state"], new["prep_text"], new["prep_at"], new["prep_note"] = ASSIGNED, None, None, None
+        new["prep_written"] = None
     new["prep_department"], new["prep_due"], new["prep_assigned_at"] = department, due, now
     new["department"] = department  # the department that answers, on the day and in the script
 

@@ -76,6 +76,7 @@ class Entry:
     department: str
     prepared: str
     prep_state: str
+    written: bool  # the department proposes a written reply instead: ``prepared`` says why
     notes: str = ""
     status: str = ""
     due: str = ""  # dd/mm/yyyy: the due date of the prepared answer
@@ -205,6 +206,7 @@ def entry(question: Mapping, number: int, names: Names, *, notes: bool = False, 
         department=names.departments.get(department, department),
         prepared=question.get("prep_text") or "",
         prep_state=PREP_STATES.get(question.get("prep_state"), ""),
+        written=bool(question.get("prep_written")),
         notes=(question.get("notes") or "") if notes else "",
         status=STATUSES.get(question.get("status"), ""),
         due=_date(question.get("prep_due")),
@@ -369,7 +371,9 @@ def _question(w: _Script, e: Entry, *, pack: bool = False) -> None:
             w.paragraph([("Hạn trả lời bằng văn bản: ", "b"), (e.deadline, "b")], keep=True, before=2)
     else:
         w.paragraph([("Cơ quan trả lời: ", "i"), (e.department or "(chưa phân công)", "")], keep=True, before=2)
-    said = f"Trả lời chuẩn bị ({e.prep_state}): " if e.prep_state and e.prepared else "Trả lời chuẩn bị: "
+    label = "Cơ quan đề nghị trả lời bằng văn bản, lý do" if e.written else "Trả lời chuẩn bị"
+    said_state = e.prep_state if e.prep_state != PREP_STATES[questions.WRITTEN] else ""  # the label says it
+    said = f"{label} ({said_state}): " if said_state and e.prepared else f"{label}: "
     w.paragraph([(said, "i"), (e.prepared or "(chưa có)", "")], before=2)
     if e.notes:
         w.paragraph([("Ghi chú của tổ thư ký: ", "bi"), (e.notes, "")], before=2)

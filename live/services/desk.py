@@ -70,6 +70,7 @@ STAFF_FIELDS = (
     "prep_text",
     "prep_at",
     "prep_note",
+    "prep_written",
     "script",
 )
 QUEUE_STATUSES = (questions.APPROVED, questions.ON_SCREEN)
@@ -116,7 +117,7 @@ def queue_view(question: dict, names: dict[str, str]) -> dict:
         name: question.get(name)
         for name in (
             "id", "code", "site", "text", "name", "group", "theme", "department",
-            "notes", "status", "rank", "version", "origins", "script", "prep_state", "prep_text",
+            "notes", "status", "rank", "version", "origins", "script", "prep_state", "prep_text", "prep_written",
             "prep_department",
         )
     }  # fmt: skip

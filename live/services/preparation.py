@@ -96,6 +96,7 @@ def card(
         "days_left": replies.days_left(question.get("prep_due"), today),
         "urgency": urgency(question, today),
         "prep_state": question.get("prep_state"),
+        "prep_written": bool(question.get("prep_written")),
         "prep_text": question.get("prep_text") or "",
         "prep_note": question.get("prep_note") or "",
         "prep_at": _local(question.get("prep_at"), zone),

@@ -108,6 +108,7 @@ QUESTION_FIELDS = {
     "prep_text": _l("trả lời chuẩn bị"),
     "prep_at": _l("giờ gửi trả lời chuẩn bị"),
     "prep_note": _l("ý kiến về trả lời chuẩn bị"),
+    "prep_written": _l("đề nghị trả lời bằng văn bản"),
     "prep_assigned_at": _l("giờ giao chuẩn bị"),
     "script": _l("trong kịch bản"),
     "purged": _l("số câu hỏi đã xoá dữ liệu người hỏi"),  # a purge's audit entry

@@ -84,7 +84,7 @@
 
   function prepTitle(q) {
     const name = LiveQueue.departmentName(q.prep_department || q.department);
-    return (q.prep_state === "written" ? Q.prep_written : Q.prep).replace("{d}", () => name);
+    return (q.prep_written ? Q.prep_written : Q.prep).replace("{d}", () => name);
   }
 
   /** The prepared answer of a question coming up, a few lines of it (all of it once on screen). */

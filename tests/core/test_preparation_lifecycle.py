@@ -93,7 +93,11 @@ def test_a_department_may_propose_to_answer_in_writing_instead():
         written=True,
         department="so-ld",
     )
-    assert question["prep_state"] == "written"
+    assert question["prep_state"] == "written" and question["prep_written"] is True
+    accepted = act(question, "review", accept=True)
+    assert (accepted["prep_state"], accepted["prep_written"]) == ("accepted", True)  # still a proposal
+    redrafted = act(accepted, "draft", text="Ý chính cho Chủ tịch", department="so-ld")
+    assert (redrafted["prep_state"], redrafted["prep_written"]) == ("prepared", False)
     with pytest.raises(DomainError):
         act(question, "draft", text="x", written="yes", department="so-ld")
 

@@ -227,6 +227,12 @@ def test_the_department_sees_its_approved_question_and_writes_the_prepared_answe
     write(officer, day, question, "Cần số liệu của nhiều sở, đề nghị trả lời bằng văn bản.", written=True)
     assert day.desk.get(question["id"])["prep_state"] == "written"
     assert "Đề nghị trả lời bằng văn bản" in text_of(officer.get(dept_link(day)))
+    # accepted, it is still a proposal: the secretariat reads a reason, the department's box stays ticked
+    secretariat = open_link(app, "moderator")
+    assert post(secretariat, "accept", day.desk.get(question["id"])).status_code == 303
+    assert "Cơ quan đề nghị trả lời bằng văn bản, lý do" in text_of(secretariat.get(PAGE))
+    box = re.search(r'<input type="checkbox" name="written"[^>]*>', officer.get(dept_link(day)).get_data(as_text=True))
+    assert box and "checked" in box.group(0)
 
 
 def test_the_department_is_refused_clearly_and_nothing_is_stored(app, day):
@@ -271,3 +277,28 @@ def test_a_prepared_answer_never_reaches_the_phones_or_the_projector(app, day):
         page = open_link(app, role).get("/projector" if role == "projector" else "/s/1304")
         assert PREPARED not in text_of(page), role
     assert PREPARED not in text_of(app.test_client().get("/q/1304"))
+
+
+def test_a_written_proposal_taken_forwards_the_question_to_the_department(app, day, secretariat):
+    question = assign(day, ask(day))
+    officer = app.test_client()
+    write(officer, day, question, "Cần số liệu của 56 xã; đề nghị trả lời bằng văn bản.", written=True)
+    page = text_of(secretariat.get(PAGE))
+    assert "Chuyển trả lời bằng văn bản" in page
+    response = post(secretariat, "forward", day.desk.get(question["id"]))
+    assert response.status_code == 303
+    done = day.desk.get(question["id"])
+    assert (done["status"], done["department"]) == ("forwarded", "d5") and done["deadline"]
+    said = flashes(secretariat)[0]
+    assert said.startswith(f"Đã chuyển câu hỏi {question['code']} cho Sở Giáo dục và Đào tạo trả lời bằng văn bản, hạn ")
+    assert day.desk.audit()[-1]["action"] == "forward"
+    # it leaves the preparation page and waits for the department's written reply on the same link
+    assert question["code"] not in text_of(secretariat.get(PAGE))
+    assert "Câu hỏi chuyển trả lời bằng văn bản" in text_of(officer.get(dept_link(day)))
+    assert question["text"] in text_of(officer.get(dept_link(day)))
+    # a received question cannot be forwarded yet: the card says to approve it first
+    waiting = assign(day, ask(day, text="Câu hỏi chưa duyệt về nhà ở xã hội cho thanh niên?", approve=False))
+    write(officer, day, waiting, "Đề nghị trả lời bằng văn bản.", written=True)
+    assert "Duyệt câu hỏi trên màn hình Tổ thư ký trước khi chuyển trả lời bằng văn bản." in text_of(secretariat.get(PAGE))
+    response = post(secretariat, "forward", day.desk.get(waiting["id"]))
+    assert response.status_code == 400 and day.desk.get(waiting["id"])["status"] == "received"

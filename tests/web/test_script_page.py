@@ -111,6 +111,8 @@ def test_a_department_downloads_its_own_pack_through_its_link_and_a_wrong_token_
     )
     token = replies.tokens(day)["d5"]
     anonymous = app.test_client()
+    page = anonymous.get(f"/co-quan/{token}").get_data(as_text=True)
+    assert f'href="/co-quan/{token}/tai-lieu.docx"' in page  # the department's page links its pack
     response = anonymous.get(f"/co-quan/{token}/tai-lieu.docx")
     assert response.status_code == 200 and response.mimetype == DOCX
     assert response.headers["X-Robots-Tag"] == "noindex, nofollow"

@@ -23,7 +23,7 @@ from live.web.views import replies as replies_view
 
 bp = Blueprint("preparation", __name__)
 
-ACTIONS = ("prepare", "bulk", "withdraw", "accept", "return")
+ACTIONS = ("prepare", "bulk", "withdraw", "accept", "return", "forward")
 NAME_LIMIT = 40
 BULK_LIMIT = 500  # questions ticked at once (a page lists at most preparation.CANDIDATES_SHOWN)
 SEARCH_LIMIT = 200
@@ -108,11 +108,12 @@ def act(action: str):
             payload.update(department=typed["department"], due=typed["due"])
         elif action == "withdraw":
             payload["department"] = None
+        elif action == "forward":  # the department's proposal taken: a written reply, out of the day
+            payload["department"] = (day().desk.get(ident) or {}).get("prep_department")
         else:
             payload.update(accept=action == "accept", note=typed["note"] if action == "return" else None)
-        done, change = day().desk.act(
-            "review" if action in ("accept", "return") else "prepare", payload, role=role, name=name
-        )
+        verb = {"accept": "review", "return": "review", "forward": "forward"}.get(action, "prepare")
+        done, change = day().desk.act(verb, payload, role=role, name=name)
     except DomainError as error:
         return _page(_describe(error), ident, typed, STATUS.get(error.code, 400))
     announce(change)
@@ -121,15 +122,20 @@ def act(action: str):
         "withdraw": gettext("Đã rút giao chuẩn bị trả lời câu hỏi %(code)s."),
         "accept": gettext("Đã chấp nhận trả lời chuẩn bị của câu hỏi %(code)s."),
         "return": gettext("Đã trả lại trả lời chuẩn bị của câu hỏi %(code)s cho cơ quan để sửa."),
+        "forward": gettext(
+            "Đã chuyển câu hỏi %(code)s cho %(department)s trả lời bằng văn bản, hạn %(deadline)s; "
+            "câu hỏi rời hàng đợi của MC."
+        ),
     }[action]
     names = replies.department_names(day())
-    department = done.get("prep_department") or ""
+    department = done.get("prep_department") or done.get("department") or ""
     flash(
         said
         % {
             "code": done["code"],
             "department": names.get(department, department),
             "due": replies.day_month_year(done.get("prep_due")),
+            "deadline": replies.day_month_year(done.get("deadline")),
         }
     )
     return _back(f"q-{done['code']}")
