@@ -112,6 +112,13 @@
     return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   }
 
+  /** dd/mm/yyyy HH:MM, or dd/mm when short: a question received on another day than the conference's */
+  function formatDate(epochSeconds, short) {
+    const d = new Date(epochSeconds * 1000);
+    const day = `${pad(d.getDate())}/${pad(d.getMonth() + 1)}`;
+    return short ? day : `${day}/${d.getFullYear()} ${formatClockTime(epochSeconds)}`;
+  }
+
   function describeDrift(seconds) {
     if (seconds === null) return "";
     const m = Math.round(Math.abs(seconds) / 60);
@@ -395,7 +402,7 @@
       fn(state, serverNow());
     },
     clock: { itemIndex, run, elapsed, remaining, status, phaseFor, drift, speakerRemaining },
-    format: { duration: formatDuration, minutes: formatMinutes, time: formatClockTime, drift: describeDrift },
+    format: { duration: formatDuration, minutes: formatMinutes, time: formatClockTime, date: formatDate, drift: describeDrift },
     dom: { $, setText, el, toast },
     renderClock,
     renderAgenda,

@@ -223,7 +223,11 @@
     if (busy.has(q.id)) li.classList.add("busy");
 
     const when = el("div", { class: "q-when" });
-    when.appendChild(el("time", {}, Live.format.time(q.received_at)));
+    // before (or after) the conference's day, the day it came matters more than the hour
+    const other = q.phase === "before" || q.phase === "after";
+    const stamp = el("time", { class: other ? `q-day ph-${q.phase}` : "" }, Live.format[other ? "date" : "time"](q.received_at, true));
+    if (other) stamp.title = `${M.phase[q.phase]} · ${Live.format.date(q.received_at)}`;
+    when.appendChild(stamp);
     when.appendChild(el("span", { class: `q-ch ch-${q.channel}` }, M.channel[q.channel] || q.channel || ""));
     li.appendChild(when);
 
@@ -381,7 +385,9 @@
     setText("#d-version", fill(M.version, { n: q.version }));
     const meta = [siteName(q.site), M.channel_long[q.channel] || q.channel];
     if (q.branch) meta.push(q.branch); // the branch or organisation a Youth Union list names
-    meta.push(fill(M.received_at, { t: Live.format.time(q.received_at) }));
+    const otherDay = q.phase === "before" || q.phase === "after";
+    meta.push(fill(M.received_at, { t: Live.format[otherDay ? "date" : "time"](q.received_at) }));
+    if (otherDay) meta.push(M.phase[q.phase]); // "Trước ngày hội nghị": collected in the month before
     if (q.group) meta.push(groups.get(q.group) || q.group);
     meta.push(q.name || M.anonymous);
     setText("#d-meta", meta.join(" · "));

@@ -92,6 +92,9 @@ def test_the_secretariat_imports_a_branch_list_once(make_server, screens, artifa
     expect(feed.locator("li.q", has_text=QUESTIONS[2][2]).locator(".q-site")).to_have_text("Phường Tân Giang")
     hoa.click()
     expect(feed.locator("#d-meta")).to_contain_text("Xã Quảng Lâm · Danh sách chi đoàn · Chi đoàn thôn Nà Pò")
+    # collected before the day: the console says so, and gives the day it came rather than the hour
+    expect(feed.locator("#d-meta")).to_contain_text("Trước ngày hội nghị")
+    expect(hoa.locator("time.q-day.ph-before")).to_have_text(re.compile(r"^\d\d/\d\d$"))
     screenshot(console, artifacts, "branches-console.png")
 
     # the same file again: nothing new (the name typed before is remembered on this computer)
