@@ -75,14 +75,14 @@ class Outline:
     recipients: list[str] = field(default_factory=list)
 
 
-def _iso_date(value: str | None) -> dt.date | None:
+def iso_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
 
 
-def _issuer(organiser: str) -> tuple[list[str], str, str]:
+def issuer_lines(organiser: str) -> tuple[list[str], str, str]:
     """The header lines, the place and the level of the People's Committee from the organiser.
 
     "Ủy ban nhân dân tỉnh Cao Bằng" → (["ỦY BAN NHÂN DÂN", "TỈNH CAO BẰNG"], "Cao Bằng", "tỉnh");
@@ -110,16 +110,16 @@ def outline(doc: dict | None, found: Sequence[dict]) -> Outline:
     site_names = {s["id"]: s["name"] for s in sites}
     themes = {t["id"]: t["name"] for t in doc.get("themes", [])}
     departments = {d["id"]: d["name"] for d in doc.get("departments", [])}
-    issuer, place, level = _issuer(doc.get("organiser") or "")
+    issuer, place, level = issuer_lines(doc.get("organiser") or "")
     chair = f"Chủ tịch UBND {level}"
     if not place:  # the venue's last words name the province: "…, tỉnh Cao Bằng)"
         match = re.search(r"(?:tỉnh|thành phố)\s+([^,()]+)\)?\s*$", doc.get("venue") or "", re.IGNORECASE)
         place = match.group(1).strip() if match else DOTS
-    date = _iso_date(doc.get("date"))
+    date = iso_date(doc.get("date"))
     title = " ".join((doc.get("title") or "Hội nghị đối thoại với thanh niên").split())
 
     def issue(q: dict) -> Issue:
-        deadline = _iso_date(q.get("deadline"))
+        deadline = iso_date(q.get("deadline"))
         return Issue(
             code=q.get("code", ""),
             text=q.get("text", ""),
@@ -217,7 +217,7 @@ def _twips(mm: float):
     return Twips(math.ceil(mm * 1440 / 25.4))
 
 
-class _Writer:
+class Writer:
     """A python-docx document in the Decree 30 layout, with the few paragraph kinds the notice uses."""
 
     def __init__(self) -> None:
@@ -413,31 +413,36 @@ TEXT_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 165 mm of tex
 CELL_PADDING_MM = 2 * 1.9  # Word's default cell margins, left and right
 
 
-def render(plan: Outline, now: float | None = None) -> bytes:
-    """The notice as a .docx file."""
-    w = _Writer()
-    document = w.document
+def masthead(w: Writer, issuer: list[str], place: str, year: str, number: str = "") -> None:
+    """The top of an administrative document (Decree 30/2020, Appendix I): the issuing body (and its
+    number line) on the left, the national motto and the italic place-and-date line on the right."""
     left_mm, right_mm = 62.0, TEXT_MM - 62.0
-
-    # the header: issuing body and number | national motto and place, date
     left, right = w.table((left_mm, right_mm))
-    for line in plan.issuer:
+    for line in issuer:
         w.paragraph([(line, "b")], where=left, align="center", size=13, indent=False, before=0)
     w.rule(left, 22, left_mm - CELL_PADDING_MM, before=1)
-    w.paragraph(f"Số: {DOTS}/TB-UBND", where=left, align="center", size=13, indent=False, before=6)
+    if number:
+        w.paragraph(number, where=left, align="center", size=13, indent=False, before=6)
     w.paragraph(
         [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "b")], where=right, align="center", size=13, indent=False, before=0
     )
     w.paragraph([("Độc lập - Tự do - Hạnh phúc", "b")], where=right, align="center", size=14, indent=False, before=0)
     w.rule(right, 61, right_mm - CELL_PADDING_MM, before=1)
     w.paragraph(
-        [(f"{plan.place}, ngày {DOTS} tháng {DOTS} năm {plan.year}", "i")],
+        [(f"{place}, ngày {DOTS} tháng {DOTS} năm {year}", "i")],
         where=right,
         align="center",
         size=14,
         indent=False,
         before=6,
     )
+
+
+def render(plan: Outline, now: float | None = None) -> bytes:
+    """The notice as a .docx file."""
+    w = Writer()
+    document = w.document
+    masthead(w, plan.issuer, plan.place, plan.year, number=f"Số: {DOTS}/TB-UBND")
 
     # the title
     w.paragraph([("THÔNG BÁO", "b")], align="center", indent=False, before=18)

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from live.core import questions
-from live.formats.notice import CELL_PADDING_MM, DOTS, TEXT_MM, _iso_date, _issuer, _Writer, xml_safe
+from live.formats.notice import DOTS, TEXT_MM, Writer, iso_date, issuer_lines, masthead, xml_safe
 
 SCRIPT, CHAIR, DEPARTMENT = "script", "chair", "department"
 IN_SCRIPT = (questions.APPROVED, questions.ON_SCREEN)  # the script is the MC's queue: Desk.QUEUE_STATUSES
@@ -169,7 +169,7 @@ def origin(question: Mapping, site_names: Mapping[str, str]) -> str:
 
 
 def _date(iso: str | None) -> str:
-    date = _iso_date(iso)
+    date = iso_date(iso)
     return date.strftime("%d/%m/%Y") if date else ""
 
 
@@ -216,8 +216,8 @@ def entry(question: Mapping, number: int, names: Names, *, notes: bool = False, 
 
 def _head(doc: Mapping | None) -> dict:
     doc = doc or {}
-    issuer, place, _level = _issuer(doc.get("organiser") or "")
-    date = _iso_date(doc.get("date"))
+    issuer, place, _level = issuer_lines(doc.get("organiser") or "")
+    date = iso_date(doc.get("date"))
     about = []
     if (doc.get("theme") or "").strip():
         about.append(f"Chủ đề: “{doc['theme'].strip()}”")
@@ -275,7 +275,7 @@ def department_outline(doc: Mapping | None, department: str, found: Sequence[dic
 # ---------------------------------------------------------------- layout
 
 
-class _Script(_Writer):
+class _Script(Writer):
     """The notice's writer, with a ruled table for the agenda."""
 
     def grid(self, widths_mm: Sequence[float], rows: int):
@@ -312,23 +312,7 @@ class _Script(_Writer):
 
 def _header(w: _Script, plan: Outline) -> None:
     """The issuing body | the national motto and the place-and-date line, as on the notice."""
-    left_mm, right_mm = 62.0, TEXT_MM - 62.0
-    left, right = w.table((left_mm, right_mm))
-    for line in plan.issuer:
-        w.paragraph([(line, "b")], where=left, align="center", size=13, indent=False, before=0)
-    w.rule(left, 22, left_mm - CELL_PADDING_MM, before=1)
-    w.paragraph(
-        [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "b")], where=right, align="center", size=13, indent=False, before=0
-    )
-    w.paragraph([("Độc lập - Tự do - Hạnh phúc", "b")], where=right, align="center", size=14, indent=False, before=0)
-    w.rule(right, 61, right_mm - CELL_PADDING_MM, before=1)
-    w.paragraph(
-        [(f"{plan.place}, ngày {DOTS} tháng {DOTS} năm {plan.year}", "i")],
-        where=right,
-        align="center",
-        indent=False,
-        before=6,
-    )
+    masthead(w, plan.issuer, plan.place, plan.year)
     w.paragraph([(TITLES[plan.kind], "b")], align="center", indent=False, before=18)
     w.paragraph([(plan.title, "b")], align="center", indent=False, before=0)
     if plan.kind == DEPARTMENT:

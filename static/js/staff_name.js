@@ -1,11 +1,12 @@
-/* The script page (templates/script.html): the name typed in "Tên người thao tác" goes with every
- * action into the audit log, remembered on this computer as on the console. Everything else is
- * plain forms, so the page works the same without this script. */
+/* The staff pages made of plain forms (written replies, preparation, the script, the register of
+ * requests): the name typed in #me goes with every action into the audit log (each form's hidden
+ * input.by), remembered on this computer as on the console. The pages work without this script. */
 (function () {
   "use strict";
   const me = document.getElementById("me");
   const KEY = "live.name";
   try {
+    // a name typed before this script ran (a slow page) is kept, not overwritten
     if (!me.value) me.value = localStorage.getItem(KEY) || "";
   } catch (err) {
     /* storage refused (private mode): the name is typed each time */
