@@ -25,8 +25,10 @@ from live.services.change import CONFERENCE, Change
 PREFIX = "q:"
 COUNTS = "question_counts"  # no longer written (the counts are derived from the questions); old stores keep it
 STAGE = "stage"  # {"question": id | None}: what is on screen now
-CHANNELS = ("qr", "paper", "spoken")
-FLOOR_CHANNELS = ("paper", "spoken")
+CHANNELS = ("qr", "paper", "spoken", "facilitator")
+# typed in by the secretariat: a paper form, a question spoken in a hall, or one a bridge point's
+# facilitator passed on for a young person (who asked them, by phone or in person)
+FLOOR_CHANNELS = ("paper", "spoken", "facilitator")
 MINE_LIMIT = 50
 
 # what a staff screen sees of a question (the phone's device id and the fold key stay inside)

@@ -24,6 +24,7 @@ from live.web.i18n import ROLE_NAMES
 
 CHANNEL_NAMES = {"qr": _l("Gửi qua mã QR"), "paper": _l("Phiếu giấy"), "spoken": _l("Phát biểu trực tiếp")}
 CHANNEL_NAMES["branch"] = _l("Danh sách chi đoàn")  # the branches' lists (live/services/branches.py)
+CHANNEL_NAMES["facilitator"] = _l("Qua cán bộ hỗ trợ ở điểm cầu")
 # a question's phase (live/core/window.py); one stored before phases existed is placed by when it came
 PHASE_NAMES = {"before": _l("Trước hội nghị"), "day": _l("Tại hội nghị"), "after": _l("Sau hội nghị")}
 REASON_NAMES = {

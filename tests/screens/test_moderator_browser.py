@@ -533,11 +533,20 @@ def test_a_question_from_the_floor_is_entered_once_even_when_pressed_twice_or_re
     assert len(desk(admin)) == 2
     expect(rows(console)).to_have_count(2)
 
+    # one a bridge point's facilitator passed on for a young person without a smartphone
+    page.get_by_label("Qua cán bộ hỗ trợ ở điểm cầu").check()
+    page.locator("#floor-text").fill("Thanh niên không có điện thoại thông minh hỏi về lớp học nghề.")
+    page.locator("#floor-send").click()
+    expect(page.locator("#floor-result")).to_have_text(re.compile(r"^Đã nhập câu hỏi\. Mã theo dõi: \w{6}$"))
+    relayed = next(q for q in desk(admin).values() if q["channel"] == "facilitator")
+    expect(row(console, relayed["id"]).locator(".q-ch")).to_have_text("Hỗ trợ")
+    assert len(desk(admin)) == 3
+
     # nothing to send without a site or a text: said on the form, nothing sent
     page.locator("#floor-text").fill("   ")
     page.locator("#floor-send").click()
     expect(page.locator("#floor-result")).to_have_text("Hãy nhập câu hỏi.")
-    assert len(desk(admin)) == 2
+    assert len(desk(admin)) == 3
     screens.assert_clean()
 
 

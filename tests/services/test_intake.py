@@ -269,7 +269,10 @@ def test_questions_from_the_floor_are_entered_by_the_secretariat_with_site_and_c
         assert connect_staff(server, role).call("question.enter", {**entry, "id": qid()})["code"] == "auth.denied"
     spoken = moderator.call("question.enter", {**entry, "id": qid(), "channel": "spoken", "site": "hall"})
     assert spoken["ok"]
-    assert [q["channel"] for q in desk_questions(moderator)] == ["paper", "spoken"]
+    # a question a bridge point's facilitator passed on for a young person without a smartphone
+    relayed = moderator.call("question.enter", {**entry, "id": qid(), "channel": "facilitator", "site": "1304"})
+    assert relayed["ok"]
+    assert [q["channel"] for q in desk_questions(moderator)] == ["paper", "spoken", "facilitator"]
 
 
 def test_my_questions_come_back_to_the_phone_that_asked_them(server, connect_phone):

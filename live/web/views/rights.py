@@ -87,6 +87,8 @@ CHANNELS = {
     "qr": _l("gửi từ điện thoại (mã QR)"),
     "paper": _l("phiếu giấy, tổ thư ký nhập"),
     "spoken": _l("phát biểu trực tiếp, tổ thư ký nhập"),
+    "facilitator": _l("qua cán bộ hỗ trợ ở điểm cầu, tổ thư ký nhập"),
+    "branch": _l("danh sách của chi đoàn, tổ thư ký nhập"),
 }
 
 
