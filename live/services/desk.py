@@ -171,6 +171,7 @@ class Desk:
         self._counted_for: str | None = None  # the rehearsal running when the counts began
         self.replica.watch(PREFIX, lambda _key, question: self._count(question))
         self._window: tuple | None = None  # (the window document, its periods): see window()
+        self._site_names: tuple | None = None  # (the conference document, its site names): see site_names()
 
     # ------------------------------------------------------------ taking questions in
 
@@ -632,8 +633,12 @@ class Desk:
         return {d["id"]: d["name"] for d in doc.get("departments", [])}
 
     def site_names(self) -> dict[str, str]:
-        doc = self.replica.get(CONFERENCE) or {}
-        return {site["id"]: site["name"] for site in doc.get("sites", [])}
+        """site id → name, built once per conference document (documents are replaced, never
+        changed: a page of a thousand cards does not rebuild it a thousand times). Read only."""
+        doc = self.replica.get(CONFERENCE)
+        if self._site_names is None or self._site_names[0] is not doc:
+            self._site_names = (doc, {site["id"]: site["name"] for site in (doc or {}).get("sites", [])})
+        return self._site_names[1]
 
     def queue(self) -> dict:
         """What the MC and the chairman start from: the approved queue and answers per site."""
