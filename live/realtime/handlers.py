@@ -23,6 +23,7 @@ from live.realtime.broadcast import broadcast
 from live.realtime.connections import Connections
 from live.realtime.tasks import PRESENCE_RENEW, RevocationWatch, RollCounts, Suggester
 from live.services import desk
+from live.services.bulk import UNDO_SECONDS, Bulk
 from live.services.day import Day
 from live.transport import direct
 from live.transport.shortway import Events
@@ -66,6 +67,7 @@ class Handlers:
         self.revocations = RevocationWatch(socketio, day, self.connections)
         self.suggester = Suggester(socketio, day)
         self.roll_counts = RollCounts(socketio, day)
+        self.bulk = Bulk(day.desk)
         if presence is None:
             presence = floor.Presence()
         elif hasattr(presence, "renew"):
@@ -111,6 +113,7 @@ class Handlers:
             "questions.get": self.questions_get,
             "question.act": self.question_act,
             "question.similar": self.question_similar,
+            "questions.bulk": self.questions_bulk,
             "audit.get": self.audit_get,
             "roll.get": self.roll_get,
         }
@@ -328,6 +331,26 @@ class Handlers:
         question, change = self.day.desk.act(action, payload, role=role, name=me.name)
         broadcast(self.socketio, change)
         return {"ok": True, "seq": change.seq, "question": desk.staff_view(question)}
+
+    def questions_bulk(self, sid, name, payload):
+        """A bulk action (``questions.bulk``) or its undo (``questions.undo``): each batch is
+        announced as it commits; the before-documents are forgotten once the minute is over."""
+        me = self.connections.get(sid)
+        role = next((r for r in ("admin", "moderator") if r in me.roles), "")
+        run = self.bulk.act if name == "questions.bulk" else self.bulk.undo
+        answer, changes = run(payload, role=role, name=me.name)
+        for change in changes:
+            broadcast(self.socketio, change)
+        if name == "questions.bulk" and answer["bulk"]:
+            self.socketio.start_background_task(self._forget_bulks)
+        return answer
+
+    def _forget_bulks(self) -> None:
+        self.socketio.sleep(UNDO_SECONDS + 1)
+        try:
+            self.bulk.forget_expired()
+        except DomainError:  # the store is away: the next bulk forgets them
+            log.warning("bulk undo documents not forgotten yet: the store is unavailable")
 
     def question_similar(self, _sid, _name, payload):
         return {"ok": True, "similar": self.day.desk.similar(payload)}

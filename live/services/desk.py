@@ -20,6 +20,7 @@ from live.core import window as windows
 from live.core.errors import DomainError
 from live.formats.exports import TIMEZONE
 from live.services import replies
+from live.services import wordlist as wordlists
 from live.services.change import CONFERENCE, Change
 
 PREFIX = "q:"
@@ -74,6 +75,7 @@ STAFF_FIELDS = (
     "prep_note",
     "prep_written",
     "script",
+    "flags",  # what the word lists found at intake: {"banned": [...], "suspect": [...]} (never to phones or the MC)
 )
 QUEUE_STATUSES = (questions.APPROVED, questions.ON_SCREEN)
 # Jaccard of trigrams: between unrelated pairs (< 0.3) and rewordings (≥ 0.5) in tests/test_questions.py
@@ -172,6 +174,7 @@ class Desk:
         self.replica.watch(PREFIX, lambda _key, question: self._count(question))
         self._window: tuple | None = None  # (the window document, its periods): see window()
         self._site_names: tuple | None = None  # (the conference document, its site names): see site_names()
+        self._wordlist = wordlists.Cache()  # the word lists, compiled once per document
 
     # ------------------------------------------------------------ taking questions in
 
@@ -260,6 +263,9 @@ class Desk:
             record = dict(record, phase=windows.phase(record.get("received_at"), date, TIMEZONE))
         if rehearsal is not None:
             record = dict(record, **{rehearsals.MARK: rehearsal})
+        flags = self._wordlist.flags(self.replica.get(wordlists.KEY), record)  # from memory, compiled once
+        if flags:  # held (banned) or flagged (suspect): a person looks at it, bulk approval skips it
+            record = dict(record, flags=flags)
         # one document per question and nothing shared, written with the other questions arriving
         # at the same moment (group commit): concurrent submissions never conflict, and a burst
         # costs one write per batch (the counts per site are derived in memory: see counts())
@@ -437,6 +443,10 @@ class Desk:
             emits.append(("question.current", current, rooms.screens()))  # staff screens first
             emits.append(("question.current", current, rooms.phones()))  # "being answered now" on phones
         return Change(seq, emits)
+
+    def announce(self, seq: int, written: dict) -> Change:
+        """What every audience hears once ``written`` is stored: a bulk action's batch (live/services/bulk.py)."""
+        return self._announce(seq, written)
 
     def _askers(self, question: dict) -> list[dict]:
         """The phone-sent questions whose askers follow ``question``: itself and those merged in."""

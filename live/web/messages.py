@@ -77,6 +77,13 @@ ACTION_NAMES = {
     "withdraw_group": _l("Rút đối tượng theo yêu cầu của người hỏi"),
     "purge": _l("Xoá dữ liệu cá nhân hết hạn"),  # live/services/retention.py
     "import": _l("Nhập danh sách câu hỏi của chi đoàn"),  # live/services/branches.py
+    # live/services/bulk.py: one audit entry for many questions
+    "bulk_approve": _l("Duyệt nhiều câu hỏi"),
+    "bulk_reject": _l("Từ chối nhiều câu hỏi"),
+    "bulk_assign": _l("Phân nhóm vấn đề, cơ quan trả lời cho nhiều câu hỏi"),
+    "bulk_prepare": _l("Giao chuẩn bị trả lời cho nhiều câu hỏi"),
+    "bulk_merge": _l("Gộp nhiều câu hỏi vào một"),
+    "bulk_undo": _l("Hoàn tác thao tác trên nhiều câu hỏi"),
 }
 
 # the fields of a question as the audit log names them
@@ -272,6 +279,12 @@ MESSAGES = {
     "window.end_before_start": _l("Dòng %(line)s: thời điểm đóng phải sau thời điểm mở."),
     "window.overlap": _l("Dòng %(line)s: trùng thời gian với dòng %(other)s."),
     "window.too_many": _l("Tối đa %(limit)s khoảng thời gian."),
+    # the word lists (live/core/wordlist.py); %(tier)s names the list: "Từ cấm", "Từ cần xem", "Từ được phép"
+    "wordlist.malformed": _l("Danh sách từ khoá gửi lên không đúng định dạng. Vui lòng tải lại trang."),
+    "wordlist.too_long": _l("%(tier)s, dòng %(line)s: mỗi mục tối đa %(limit)s ký tự."),
+    "wordlist.too_many_words": _l("%(tier)s, dòng %(line)s: mỗi mục tối đa %(limit)s từ."),
+    "wordlist.no_letters": _l("%(tier)s, dòng %(line)s: mục này không có chữ cái hay chữ số nào."),
+    "wordlist.too_many": _l("%(tier)s: tối đa %(limit)s mục."),
     "participation.bad_number": _l(
         "“%(category)s” phải là một số nguyên từ 0 đến 100000, hoặc để trống nếu không đếm."
     ),
@@ -289,6 +302,9 @@ MESSAGES = {
     "question.bad_prepared": _l("Cần nhập nội dung trả lời chuẩn bị, tối đa %(limit)s ký tự."),
     "question.prep_state": _l("Câu hỏi này chưa có trả lời chuẩn bị để duyệt."),
     "question.reply_state": _l("Không thể thực hiện thao tác này với văn bản trả lời ở trạng thái hiện tại."),
+    "bulk.bad_items": _l("Cần chọn từ 1 đến %(limit)s câu hỏi, mỗi câu một lần. Vui lòng tải lại trang."),
+    "bulk.undo_gone": _l("Không còn thao tác này để hoàn tác."),
+    "bulk.undo_expired": _l("Chỉ hoàn tác được trong %(seconds)s giây sau thao tác."),
     "limit.device": _l("Bạn gửi hơi nhanh. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
     "limit.site": _l("Điểm cầu đang gửi rất nhiều câu hỏi. Câu hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
     "limit.address": _l(
