@@ -25,9 +25,11 @@ from live.core import questions, rooms
 from live.core import rehearsal as rehearsals
 from live.core import window as windows
 from live.core.errors import DomainError
+from live.core.wordlist import Compiled
 from live.formats import branchfile
 from live.formats.branchfile import Problem
 from live.services import desk as desks
+from live.services import wordlist as wordlists
 from live.services.change import CONFERENCE, Change
 
 CHANNEL = "branch"
@@ -70,9 +72,11 @@ def row_ids(rows: list[dict], rehearsal: str | None = None) -> list[str]:
     return out
 
 
-def records(rows: list[dict], ids: list[str], *, conference: dict | None, now: float, by: str) -> list[dict]:
+def records(
+    rows: list[dict], ids: list[str], *, conference: dict | None, now: float, by: str, words: Compiled | None = None
+) -> list[dict]:
     """The question documents for the rows, checked by the phones' rules; ``Refused`` naming every
-    row that fails them."""
+    row that fails them. ``words``: the word lists, whose findings each question keeps as ``flags``."""
     doc = conference or {}
     sites = {site["id"] for site in doc.get("sites", [])}
     themes = {theme["id"] for theme in doc.get("themes", [])}
@@ -98,6 +102,9 @@ def records(rows: list[dict], ids: list[str], *, conference: dict | None, now: f
                 entered_by=by,
             )
         )
+        flags = words.match(record["text"], record.get("fold")) if words is not None else {}
+        if flags:
+            out[-1]["flags"] = flags
     if problems:
         raise Refused(problems)
     return out
@@ -125,7 +132,7 @@ def import_file(
     rehearsal = rehearsals.running(store.get(rehearsals.KEY))
     ids = row_ids(rows, rehearsal)
     try:
-        made = records(rows, ids, conference=conference, now=day.now(), by=by)
+        made = records(rows, ids, conference=conference, now=day.now(), by=by, words=wordlists.compiled(store))
     except Refused as refused:
         problems = problems + refused.problems
         made = []
