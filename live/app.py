@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web.views import rights as rights_view
     from live.web.views import script as script_view
     from live.web.views import window as window_view
+    from live.web.views import wordlist as wordlist_view
 
     folders = assets()
     if folders is None:
@@ -120,6 +121,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(dialogue_view.bp)  # the dialogue's public page, asking from home
     app.register_blueprint(preparation_view.bp)  # departments preparing answers before the day
     app.register_blueprint(script_view.bp)  # the script (kịch bản) and the packs
+    app.register_blueprint(wordlist_view.bp)  # the word lists that hold or flag questions at intake
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix

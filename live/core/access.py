@@ -64,6 +64,8 @@ SCREENS = {
     # the script (kịch bản): the Youth Union secretary selects and orders questions, downloads the
     # script, the chairman's pack and each department's pack (live/web/views/script.py)
     "script": {"moderator", "admin"},
+    # the word lists that hold or flag a question at intake (live/web/views/wordlist.py)
+    "wordlist": {"moderator", "admin"},
 }
 
 

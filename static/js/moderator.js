@@ -256,6 +256,10 @@
       tags.appendChild(el("span", { class: "prep-chip", "data-state": q.prep_state }, fill(M.prep, { d: who, s: M.prep_state[q.prep_state] || q.prep_state })));
     }
     if (q.origins && q.origins.length) tags.appendChild(el("span", { class: "q-plus" }, fill(M.plus_origins, { n: q.origins.length })));
+    // what the word lists found when it arrived (live/core/wordlist.py): held for a person, or to look at
+    const flags = q.flags || {};
+    if (flags.banned) tags.appendChild(el("span", { class: "q-flag flag-banned" }, fill(M.flag_banned, { w: flags.banned.join(", ") })));
+    if (flags.suspect) tags.appendChild(el("span", { class: "q-flag flag-suspect" }, fill(M.flag_suspect, { w: flags.suspect.join(", ") })));
     if (q.status === "rejected" && q.reason) tags.appendChild(el("span", { class: "q-reason" }, M.reason[q.reason] || q.reason));
     if (q.status === "merged" && q.merged_into) {
       const target = byId.get(q.merged_into);
@@ -406,6 +410,11 @@
     const reason = q.status === "rejected" ? fill(M.rejected_for, { r: M.reason[q.reason] || q.reason || "" }) : q.status === "merged" ? fill(M.merged_into, { code: (byId.get(q.merged_into) || {}).code || "…" }) : "";
     $("#d-reason").hidden = !reason;
     setText("#d-reason", reason);
+    const flagged = q.flags || {};
+    const flagText = [flagged.banned && fill(M.flag_banned_long, { w: flagged.banned.join(", ") }), flagged.suspect && fill(M.flag_suspect_long, { w: flagged.suspect.join(", ") })].filter(Boolean).join(" · ");
+    $("#d-flags").hidden = !flagText;
+    $("#d-flags").className = `d-flags${flagged.banned ? " flag-banned" : flagged.suspect ? " flag-suspect" : ""}`;
+    setText("#d-flags", flagText);
 
     // what each status allows (questions.py TRANSITIONS); the server refuses the rest anyway
     const can = {
