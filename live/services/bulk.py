@@ -156,13 +156,15 @@ class Bulk:
         keys = (
             *(key(ident) for ident, _ in batch),
             *((key(into),) if into else ()),
-            CONFERENCE, rehearsals.KEY, audit_key, part_key(bulk, part), INDEX,
+            # the conference (a large document) only for the actions that check against it
+            *((CONFERENCE,) if action in ("assign", "prepare") else ()),
+            rehearsals.KEY, audit_key, part_key(bulk, part), INDEX,
         )  # fmt: skip
         verdict: dict = {}
 
         def fn(docs):
             rehearsal = rehearsals.running(docs[rehearsals.KEY])
-            context = _context(action, args, docs[CONFERENCE])
+            context = _context(action, args, docs[CONFERENCE]) if CONFERENCE in keys else {}
             target = docs[key(into)] if into else None
             if into and (
                 target is None
