@@ -25,20 +25,14 @@
   let limit = PAGE;
   let rejectArmed = false;
 
-  const filters = { status: "all", site: "", theme: "", department: "", query: [], sort: "newest" };
+  const filters = { status: "all", site: "", theme: "", department: "", query: "", sort: "newest" };
   let lookups = { sites: new Map(), themes: [], themeNames: new Map(), themeOrder: new Map(), departments: [], deptNames: new Map() };
   const groups = new Map(M.groups.map((g) => [g.id, g.label]));
 
   /* ---------------------------------------------------------------- helpers */
 
-  /** Fold for search: no diacritics, đ → d, lower case ("Học bổng" → "hoc bong"). */
-  function fold(text) {
-    return String(text || "")
-      .normalize("NFD")
-      .replace(/\p{M}/gu, "")
-      .replace(/[đĐ]/g, "d")
-      .toLowerCase();
-  }
+  /** Fold for search: no diacritics, đ → d, lower case ("Học bổng" → "hoc bong"); static/js/search.js. */
+  const fold = LiveSearch.fold;
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
@@ -53,12 +47,48 @@
     return t.length > n ? t.slice(0, n - 1) + "…" : t;
   }
 
+  /** The syllables searched in a question (static/js/search.js), made once per version of it. */
   function searchKey(q) {
     const held = keys.get(q.id);
-    if (held && held.version === q.version) return held.key;
-    const key = [q.text, q.original_text, q.name, q.code, siteName(q.site)].filter(Boolean).map(fold);
-    keys.set(q.id, { version: q.version, key });
+    if (held && held.version === q.version && held.lookups === lookups) return held.key;
+    const origins = (Array.isArray(q.origins) ? q.origins : []).map((o) => ({ ...o, siteName: o && siteName(o.site) }));
+    const key = LiveSearch.key({
+      text: q.text, original: q.original_text, name: q.name, code: q.code, site: q.site, siteName: siteName(q.site),
+      branch: q.branch, origins,
+    });
+    keys.set(q.id, { version: q.version, lookups, key });
     return key;
+  }
+
+  let warming = false;
+
+  /** Make the search keys of every question held, in slices between frames (20,000 take half a second). */
+  function warmKeys() {
+    if (warming) return;
+    warming = true;
+    const pending = Array.from(byId.values());
+    const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 16));
+    const slice = () => {
+      for (const q of pending.splice(0, 500)) searchKey(q);
+      if (pending.length) later(slice);
+      else warming = false;
+    };
+    later(slice);
+  }
+
+  let parsedQuery = { text: null, size: -1, parsed: null };
+
+  /** The search typed, parsed again when it changes or questions arrive (a code may now be held). */
+  function searchQuery() {
+    if (parsedQuery.text !== filters.query || parsedQuery.size !== byId.size) {
+      let codes = null;
+      const heldCode = (code) => {
+        codes = codes || new Set(Array.from(byId.values(), (q) => String(q.code || "").toUpperCase()));
+        return codes.has(code);
+      };
+      parsedQuery = { text: filters.query, size: byId.size, parsed: LiveSearch.parse(filters.query, heldCode) };
+    }
+    return parsedQuery.parsed;
   }
 
   function newId() {
@@ -137,8 +167,10 @@
     if (filters.site && q.site !== filters.site) return false;
     if (filters.theme && (filters.theme === "-" ? q.theme : q.theme !== filters.theme)) return false;
     if (filters.department && (filters.department === "-" ? q.department : q.department !== filters.department)) return false;
-    // every word typed, in one field: "quang lam" is a site, not "Nam Quang" asking about "việc làm"
-    if (filters.query.length && !searchKey(q).some((field) => filters.query.every((term) => field.includes(term)))) return false;
+    // whole syllables; the words without ten:/xa: in one field: "quang lam" is a site, not "Nam Quang"
+    // asking about "việc làm" (static/js/search.js)
+    const query = searchQuery();
+    if (!query.empty && !LiveSearch.matches(query, searchKey(q))) return false;
     return true;
   }
 
@@ -873,10 +905,12 @@
     schedule();
   });
   let searchTimer = 0;
+  // the keys are made while the person starts typing, a few hundred at a time, not all on the first letter
+  $("#search").addEventListener("focus", warmKeys);
   $("#search").addEventListener("input", (e) => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => {
-      filters.query = fold(e.target.value).split(/\s+/).filter(Boolean);
+      filters.query = e.target.value;
       limit = PAGE;
       schedule();
     }, 80);
