@@ -163,7 +163,8 @@ def questions_table(doc: dict | None, found: Sequence[dict], audit: Sequence[dic
     codes = {q["id"]: q.get("code", "") for q in found}
     by_question: dict[str, list[dict]] = {}
     for entry in audit:
-        by_question.setdefault(entry.get("question"), []).append(entry)
+        for ident in entry.get("questions") or [entry.get("question")]:  # a bulk action's: each of its questions
+            by_question.setdefault(ident, []).append(entry)
     headers = [
         _("Mã theo dõi"),
         _("Mã điểm cầu"),
@@ -401,7 +402,9 @@ def audit_table(
                 _text(ROLE_NAMES.get(entry.get("role"), entry.get("role"))),
                 entry.get("name") or "",
                 _text(messages.ACTION_NAMES.get(entry.get("action"), entry.get("action"))),
-                _("(đã xoá)") if personal.is_removed(entry.get("code")) else entry.get("code") or "",  # a deletion
+                _("(đã xoá)")
+                if personal.is_removed(entry.get("code"))  # a deletion
+                else entry.get("code") or ", ".join(entry.get("codes") or []),  # a bulk action: every code
                 describe_fields(entry.get("before") or {}, names, zone, codes),
                 describe_fields(entry.get("after") or {}, names, zone, codes),
             ]

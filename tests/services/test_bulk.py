@@ -7,9 +7,12 @@ clock passed in, on SQLite and on Redis."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 
 import pytest
+import requests
 from test_preparation import TODAY, Clock, at
 
 from live.services import bulk as bulks
@@ -99,6 +102,15 @@ def test_bulk_approve_skips_what_changed_meanwhile_and_reaches_every_screen(desk
     assert entries[0]["questions"] == [a["id"], b["id"], c["id"]]
     assert entries[0]["codes"] == [a["code"], b["code"], c["code"]]
     assert entries[0]["role"] == "moderator" and entries[0]["action"] == "bulk_approve"
+    with requests.Session() as admin:  # one line in the audit log, every code; each question's history has it
+        admin.get(desk.server.link("admin"), timeout=5)
+        audit = admin.get(desk.server.url + "/admin/audit.csv", timeout=5).content.decode("utf-8-sig")
+        line = next(row for row in csv.reader(io.StringIO(audit)) if row[3] == "Duyệt nhiều câu hỏi")
+        assert line[4] == f"{a['code']}, {b['code']}, {c['code']}" and line[6] == "trạng thái: đã duyệt"
+        export = admin.get(desk.server.url + "/reports/cau-hoi.csv", timeout=5).content.decode("utf-8-sig")
+        rows = {row[0]: row for row in csv.reader(io.StringIO(export))}
+        assert "Duyệt nhiều câu hỏi" in " ".join(rows[b["code"]])
+        assert "Duyệt nhiều câu hỏi" not in " ".join(rows[edited["code"]])
 
 
 def test_bulk_reject_assign_prepare_and_merge_with_their_arguments(desk):
