@@ -163,7 +163,7 @@
   /* ---------------------------------------------------------------- filtering and order */
 
   function matches(q) {
-    if (filters.status !== "all" && q.status !== filters.status) return false;
+    if (filters.status === "held" ? !held(q) : filters.status !== "all" && q.status !== filters.status) return false;
     if (filters.site && q.site !== filters.site) return false;
     if (filters.theme && (filters.theme === "-" ? q.theme : q.theme !== filters.theme)) return false;
     if (filters.department && (filters.department === "-" ? q.department : q.department !== filters.department)) return false;
@@ -235,13 +235,21 @@
   }
 
   function renderCounts() {
-    const counts = { all: byId.size };
-    for (const q of byId.values()) counts[q.status] = (counts[q.status] || 0) + 1;
+    const counts = { all: byId.size, held: 0 };
+    for (const q of byId.values()) {
+      counts[q.status] = (counts[q.status] || 0) + 1;
+      if (held(q)) counts.held += 1;
+    }
     for (const chip of document.querySelectorAll("#counts .chip")) {
       const key = chip.dataset.status;
       setText(chip.querySelector(".chip-n"), String(counts[key] || 0));
       chip.setAttribute("aria-pressed", String(filters.status === key));
     }
+  }
+
+  /** Waiting with a banned word (live/core/wordlist.py): a person decides, one by one. */
+  function held(q) {
+    return q.status === "received" && Boolean(q.flags && q.flags.banned);
   }
 
   function badge(status) {

@@ -1,7 +1,7 @@
 """The word lists in real Chromium: from the secretariat's console to /tu-khoa/, a sentence tried,
 a list saved and refused with its line named; then questions from phones arrive on an open console
-with a red "Giữ lại" chip (banned) or an amber "Cần xem" chip (suspect), the detail saying why, and a
-held question approved by a person, one by one. The asker's phone hears nothing of it.
+with a red "Giữ lại" chip (banned) or an amber "Cần xem" chip (suspect), the detail saying why, the
+filter "Giữ lại" showing the held ones, and a held question approved by a person, one by one. The asker's phone hears nothing of it.
 Screenshots: test-artifacts/wordlist-*.png and /tmp/shots/wordlist-*.png (desktop and phone sizes)."""
 
 from __future__ import annotations
@@ -90,9 +90,17 @@ def test_the_secretariat_edits_the_lists_and_sees_held_questions(make_server, sc
     expect(feed.locator("#d-flags")).to_be_visible()
     expect(feed.locator("#d-flags")).to_contain_text("Giữ lại để một người quyết định")
     expect(feed.locator("#d-flags")).to_contain_text("đồ vô dụng")
+    # the chip "Giữ lại": only the held questions still waiting
+    chip = feed.locator('#counts .chip[data-status="held"]')
+    expect(chip.locator(".chip-n")).to_have_text("1")
+    chip.click()
+    expect(feed.locator("li.q")).to_have_count(1)
+    expect(feed.locator("li.q .q-text")).to_have_text("Đồ vô dụng, cán bộ lười!")
     shot(console, artifacts, "wordlist-console.png")
     # a person's decision, one by one: approving it is allowed
     feed.locator('#detail [data-do="approve"]').click()
+    expect(chip.locator(".chip-n")).to_have_text("0")  # approved: no longer held
+    feed.locator('#counts .chip[data-status="all"]').click()
     expect(held.locator(".badge")).to_have_text("Đã duyệt")
     feed.locator("li.q", has_text="du học").click()
     expect(feed.locator("#d-flags")).to_be_hidden()
