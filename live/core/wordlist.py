@@ -222,7 +222,7 @@ def parse_lines(text: object, tier: str) -> list[str]:
     keys: set[tuple[str, ...]] = set()
     for number, line in enumerate(text.split("\n"), start=1):
         entry = " ".join(clean(line).split())
-        if not entry or entry.startswith("#"):
+        if not entry:
             continue
         if len(entry) > MAX_ENTRY_CHARS:
             raise DomainError("wordlist.too_long", tier=tier, line=number, limit=MAX_ENTRY_CHARS)

@@ -109,7 +109,7 @@ def test_teen_code_spellings_meet():
 
 
 def test_lines_are_trimmed_merged_and_checked():
-    typed = " Địt  mẹ \n\n# a comment\ndit me\nDỊT MẸ\nvcl\r\n"
+    typed = " Địt  mẹ \n\ndit me\nDỊT MẸ\nvcl\r\n"
     assert wordlist.parse_lines(typed.replace("\r\n", "\n"), "banned") == ["Địt mẹ", "vcl"]
     decomposed = "Đi\u0323t"  # a VNI keyboard's combining dot below
     assert wordlist.parse_lines(decomposed, "banned") == ["Địt"]
