@@ -330,7 +330,10 @@ class Handlers:
         action = name.split(".", 1)[1]
         question, change = self.day.desk.act(action, payload, role=role, name=me.name)
         broadcast(self.socketio, change)
-        return {"ok": True, "seq": change.seq, "question": desk.staff_view(question)}
+        # the MC gets the question as its queue shows it (never the secretariat's flags or the asker's consents)
+        secretariat = "moderator" in me.roles or "admin" in me.roles
+        view = desk.staff_view(question) if secretariat else desk.queue_view(question, self.day.desk.site_names())
+        return {"ok": True, "seq": change.seq, "question": view}
 
     def questions_bulk(self, sid, name, payload):
         """A bulk action (``questions.bulk``) or its undo (``questions.undo``): each batch is

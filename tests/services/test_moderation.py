@@ -348,3 +348,13 @@ def test_the_admin_reads_and_downloads_the_audit_log(day):
         moderator.get(day.server.link("moderator"), timeout=5)
         assert moderator.get(day.server.url + "/admin/audit", timeout=5).status_code == 403
         assert moderator.get(day.server.url + "/admin/audit.csv", timeout=5).status_code == 403
+
+
+def test_the_mc_is_answered_with_the_queue_view_never_the_secretariats_flags(day):
+    q = day.ask("1304", "Em inbox trang của Tỉnh đoàn để đăng ký học nghề được không?", name="Lan", consent={"name": "1"})
+    assert q["flags"] == {"suspect": ["inbox"]}  # the word list's flag, for the secretariat
+    q = day.act(day.moderator, "approve", q)["question"]
+    assert q["flags"] and q["consent"]  # the secretariat's answer: the whole staff view
+    shown = day.act(day.mc, "show", q)["question"]
+    assert shown["status"] == "on_screen" and shown["origin"] == "Xã Quảng Lâm"
+    assert "flags" not in shown and "consent" not in shown
