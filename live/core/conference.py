@@ -250,6 +250,28 @@ def agenda_items(doc: dict) -> list[Item]:
     return [Item(id=row["id"], title=row["title"], planned=round(row["minutes"] * 60)) for row in doc.get("agenda", [])]
 
 
+def planned_starts(doc: dict) -> tuple[list[str], str]:
+    """Each agenda item's planned start (``HH:MM``, 24-hour: the start time plus the planned
+    seconds of the items before it, to the minute below) and the planned end; all "" without a
+    start time. The public page, the admin page and the script read the same times."""
+    start = doc.get("start_time") or ""
+    items = agenda_items(doc)
+    if not start:
+        return [""] * len(items), ""
+    hours, minutes = start.split(":")
+    at = int(hours) * 3600 + int(minutes) * 60
+    starts = []
+    for item in items:
+        starts.append(_clock(at))
+        at += item.planned
+    return starts, (_clock(at) if items else "")
+
+
+def _clock(seconds: int) -> str:
+    minutes = (seconds // 60) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 # ---------------------------------------------------------------- the file form
 
 FILE_HEADER = """\

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from live.core import questions
+from live.core.conference import planned_starts
 from live.formats.notice import DOTS, TEXT_MM, Writer, iso_date, issuer_lines, masthead, xml_safe
 
 SCRIPT, CHAIR, DEPARTMENT = "script", "chair", "department"
@@ -102,11 +103,6 @@ class Outline:
 # ---------------------------------------------------------------- what the documents say
 
 
-def _clock(seconds: int) -> str:
-    minutes = (seconds // 60) % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _duration(minutes: float) -> str:
     text = f"{minutes:g}".replace(".", ",")
     return f"{text} phút"
@@ -115,25 +111,17 @@ def _duration(minutes: float) -> str:
 def agenda(doc: Mapping | None, lines: Mapping[str, str] | None) -> list[AgendaRow]:
     """The agenda with each item's start time worked out from the conference's start time and the
     durations before it, and the MC's lines of each item."""
-    doc, lines = doc or {}, lines or {}
-    start = doc.get("start_time") or ""
-    at = None
-    if start:
-        hours, minutes = start.split(":")
-        at = int(hours) * 3600 + int(minutes) * 60
-    rows = []
-    for item in doc.get("agenda", []):
-        rows.append(
-            AgendaRow(
-                start=_clock(at) if at is not None else "",
-                minutes=_duration(item.get("minutes") or 0),
-                title=item.get("title", ""),
-                line=lines.get(item.get("id"), "") or "",
-            )
+    doc, lines = dict(doc or {}), lines or {}
+    starts, _end = planned_starts(doc)
+    return [
+        AgendaRow(
+            start=start,
+            minutes=_duration(item.get("minutes") or 0),
+            title=item.get("title", ""),
+            line=lines.get(item.get("id"), "") or "",
         )
-        if at is not None:
-            at += round((item.get("minutes") or 0) * 60)
-    return rows
+        for item, start in zip(doc.get("agenda", []), starts, strict=True)
+    ]
 
 
 def in_script(found: Sequence[dict]) -> list[dict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import format_decimal, gettext
 
+from live.core.conference import planned_starts
 from live.core.text import clean, fold
 from live.formats import exports
 from live.services import replies
@@ -30,28 +31,15 @@ def _zone() -> str:
     return current_app.config.get("TIMEZONE") or exports.TIMEZONE
 
 
-def _clock(minutes: float) -> str:
-    """``HH:MM`` (24-hour) of a number of minutes after midnight, to the minute below."""
-    whole = int(minutes) % (24 * 60)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
 def agenda(doc: dict) -> tuple[list[dict], str]:
-    """The agenda as people read it, and the time it ends: each item's start time (the
-    conference's start time plus the minutes of the items before it; empty when the start time is
-    unknown) and its minutes."""
-    start = doc.get("start_time") or ""
-    if start:
-        hours, minutes = start.split(":")
-        at: float | None = int(hours) * 60 + int(minutes)
-    else:
-        at = None
-    rows = []
-    for item in doc.get("agenda", []):
-        rows.append({"title": item["title"], "minutes": item["minutes"], "at": _clock(at) if at is not None else ""})
-        if at is not None:
-            at += item["minutes"]
-    return rows, (_clock(at) if at is not None and rows else "")
+    """The agenda as people read it, and the time it ends: each item's planned start
+    (``conference.planned_starts``; empty when the start time is unknown) and its minutes."""
+    starts, ends = planned_starts(doc)
+    rows = [
+        {"title": item["title"], "minutes": item["minutes"], "at": at}
+        for item, at in zip(doc.get("agenda", []), starts, strict=True)
+    ]
+    return rows, ends
 
 
 def _sort_key(site: dict) -> tuple[str, str]:
