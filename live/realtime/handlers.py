@@ -336,8 +336,8 @@ class Handlers:
         return {"ok": True, "seq": change.seq, "question": view}
 
     def questions_bulk(self, sid, name, payload):
-        """A bulk action (``questions.bulk``) or its undo (``questions.undo``): each batch is
-        announced as it commits; the before-documents are forgotten once the minute is over."""
+        """A bulk action (``questions.bulk``) or its undo (``questions.undo``): each batch's change
+        is broadcast once all are written; the before-documents are forgotten once the minute is over."""
         me = self.connections.get(sid)
         role = next((r for r in ("admin", "moderator") if r in me.roles), "")
         run = self.bulk.act if name == "questions.bulk" else self.bulk.undo

@@ -384,7 +384,7 @@ class Desk:
             return out
 
         written, seq = self.store.transact(keys, fn)
-        return written[key(ident)], self._announce(seq, written)
+        return written[key(ident)], self.announce(seq, written)
 
     def _rank_after(self, question: dict, after: Any) -> float:
         """The rank that puts ``question`` right after ``after`` (None: first) in its theme."""
@@ -416,7 +416,7 @@ class Desk:
         low = line[last].get("rank") or 0
         return (low + (line[last + 1].get("rank") or 0)) / 2 if last + 1 < len(line) else low + 1.0
 
-    def _announce(self, seq: int, written: dict) -> Change:
+    def announce(self, seq: int, written: dict) -> Change:
         """What every audience hears after an action: each shaped for who receives it."""
         self.replica.refresh()  # the conference and stage as other processes left them
         names = self.site_names()
@@ -443,10 +443,6 @@ class Desk:
             emits.append(("question.current", current, rooms.screens()))  # staff screens first
             emits.append(("question.current", current, rooms.phones()))  # "being answered now" on phones
         return Change(seq, emits)
-
-    def announce(self, seq: int, written: dict) -> Change:
-        """What every audience hears once ``written`` is stored: a bulk action's batch (live/services/bulk.py)."""
-        return self._announce(seq, written)
 
     def _askers(self, question: dict) -> list[dict]:
         """The phone-sent questions whose askers follow ``question``: itself and those merged in."""
