@@ -39,12 +39,9 @@ def owes(question: dict) -> bool:
 
 def urgency(question: dict, today: dt.date) -> str | None:
     """``overdue`` or ``soon`` (≤ 3 days) while the department still owes its prepared answer."""
-    left = replies.days_left(question.get("prep_due"), today)
-    if left is None or not owes(question) or question.get("status") not in OPEN_STATUSES:
+    if not owes(question) or question.get("status") not in OPEN_STATUSES:
         return None
-    if left < 0:
-        return OVERDUE
-    return SOON if left <= SOON_DAYS else None
+    return replies.flag(replies.days_left(question.get("prep_due"), today))
 
 
 def default_due(conference_date: str | None, today: dt.date) -> dt.date:

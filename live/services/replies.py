@@ -67,14 +67,18 @@ def owes_reply(question: dict) -> bool:
     return question.get("reply_state") in (None, questions.RETURNED)
 
 
-def urgency(question: dict, today: dt.date) -> str | None:
-    """``overdue`` or ``soon`` (≤ 3 days) while the department still owes its reply; else None."""
-    left = days_left(question.get("deadline"), today)
-    if left is None or not owes_reply(question):
+def flag(left: int | None) -> str | None:
+    """``overdue`` once the day has passed, ``soon`` when it is ``SOON_DAYS`` or fewer days away."""
+    if left is None:
         return None
     if left < 0:
         return OVERDUE
     return SOON if left <= SOON_DAYS else None
+
+
+def urgency(question: dict, today: dt.date) -> str | None:
+    """``overdue`` or ``soon`` (≤ 3 days) while the department still owes its reply; else None."""
+    return flag(days_left(question.get("deadline"), today)) if owes_reply(question) else None
 
 
 def day_month_year(iso: str | None) -> str:
