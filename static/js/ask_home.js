@@ -9,16 +9,9 @@
   const T = D.strings;
   const input = $("tim"), list = $("site-links"), count = $("result-count");
 
-  /** As live.core.text.fold: đ → d, no combining marks, lower case, single spaces. */
+  /** As live.core.text.fold (the console's LiveSearch.fold, static/js/search.js), single spaces. */
   function fold(text) {
-    return String(text || "")
-      .replace(/[đĐ]/g, "d")
-      .normalize("NFD")
-      .replace(/\p{Mn}/gu, "")
-      .toLowerCase()
-      .split(/\s+/)
-      .filter(Boolean)
-      .join(" ");
+    return LiveSearch.fold(text).split(/\s+/).filter(Boolean).join(" ");
   }
 
   function fill(template, values) {
