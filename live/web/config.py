@@ -52,7 +52,13 @@ def from_env(environ: os._Environ | dict | None = None) -> dict:
             value = int(value)
         elif key == "DEMO":  # 1 (like --demo): the month before the day; "conference": the plan alone
             value = value.strip().lower()
-            value = "conference" if value == "conference" else "month" if value in ("1", "true", "yes", "on", "month") else False
+            value = (
+                "conference"
+                if value == "conference"
+                else "month"
+                if value in ("1", "true", "yes", "on", "month")
+                else False
+            )
         config[key] = value
     return config
 

@@ -238,7 +238,9 @@ MESSAGES = {
     "branches.empty_cell": _l("cột %(column)s còn trống."),
     "branches.too_long": _l("cột %(column)s dài quá %(limit)s ký tự."),
     "branches.formula_error": _l("cột %(column)s: ô có lỗi công thức (%(value)s)."),
-    "branches.date_cell": _l("cột %(column)s: Excel đã đổi giá trị thành ngày tháng; định dạng cột là Văn bản (Text) rồi gõ lại."),
+    "branches.date_cell": _l(
+        "cột %(column)s: Excel đã đổi giá trị thành ngày tháng; định dạng cột là Văn bản (Text) rồi gõ lại."
+    ),
     "branches.unknown_commune": _l("xã/phường “%(value)s” không có trong danh sách điểm cầu của hội nghị."),
     "branches.ambiguous_commune": _l("“%(value)s” trùng tên với nhiều điểm cầu; hãy ghi mã điểm cầu."),
     "branches.unknown_group": _l("đối tượng “%(value)s” không có trong danh sách đối tượng thanh niên."),
@@ -270,7 +272,9 @@ MESSAGES = {
     "question.not_found": _l("Không tìm thấy câu hỏi."),
     "retention.bad_days": _l("Thời hạn lưu phải là số ngày nguyên từ %(low)s đến %(high)s."),
     # the question window (live/core/window.py); window.over is question.window_closed with no period to come
-    "question.window_closed": _l("Hội nghị chưa nhận câu hỏi lúc này: câu hỏi được nhận từ %(opens)s. Câu hỏi chưa được gửi."),
+    "question.window_closed": _l(
+        "Hội nghị chưa nhận câu hỏi lúc này: câu hỏi được nhận từ %(opens)s. Câu hỏi chưa được gửi."
+    ),
     "window.over": _l("Đã hết thời gian nhận câu hỏi của hội nghị. Câu hỏi chưa được gửi."),
     "window.bad_line": _l(
         "Dòng %(line)s: cần viết “dd/mm/yyyy HH:MM - dd/mm/yyyy HH:MM”, ví dụ 20/05/2026 08:00 - 19/06/2026 16:00."

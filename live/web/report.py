@@ -223,7 +223,11 @@ def questions_table(doc: dict | None, found: Sequence[dict], audit: Sequence[dic
                 local_time(q.get("published_at"), zone),
                 history(by_question.get(q["id"], ()), names, zone, codes),
                 consents(q, zone),
-                _text(PHASE_NAMES.get(q.get("phase") or windows.phase(q.get("received_at"), (doc or {}).get("date"), zone))),
+                _text(
+                    PHASE_NAMES.get(
+                        q.get("phase") or windows.phase(q.get("received_at"), (doc or {}).get("date"), zone)
+                    )
+                ),
             ]
         )
     widths = (10, 10, 26, 16, 20, 20, 28, 26, 18, 16, 19, 19, 19, 19, 60, 40, 12, 30, 50, 12, 16, 50, 19, 70, 40, 16)

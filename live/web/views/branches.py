@@ -13,17 +13,15 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext
 
 from live.core.errors import DomainError
-from live.core.text import clean
 from live.formats import branchfile
 from live.services import branches
-from live.web import messages
+from live.web import forms, messages
 from live.web.announce import announce
-from live.web.auth import current_roles, day, screen
+from live.web.auth import day, screen
 
 bp = Blueprint("branches", __name__, url_prefix="/nhap-danh-sach")
 log = logging.getLogger("live.branches")
 
-NAME_LIMIT = 40
 SHOWN_PROBLEMS = 300  # a wholly wrong file lists its first rows' problems, then how many more
 TEMPLATES = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", branchfile.template_xlsx),
@@ -73,11 +71,7 @@ def template(fmt: str):
 
 
 def _staff_name() -> str:
-    raw = request.form.get("by", "")
-    name = " ".join(clean(raw).split())[:NAME_LIMIT] if len(raw) < 1000 else ""
-    if name:
-        return name
-    return "admin" if "admin" in current_roles() else "moderator"
+    return forms.staff_name() or forms.staff_role()
 
 
 @bp.post("/")
@@ -94,7 +88,7 @@ def upload():
             upload.read(branchfile.MAX_BYTES + 1),
             upload.filename,
             by=_staff_name(),
-            role="admin" if "admin" in current_roles() else "moderator",
+            role=forms.staff_role(),
         )
     except branches.Refused as refused:
         lines = [

@@ -13,14 +13,12 @@ from flask_babel import lazy_gettext as _l
 
 from live.core import participation as totals
 from live.core.errors import DomainError
-from live.core.text import clean
 from live.formats import exports
 from live.services import participation
-from live.web import messages
+from live.web import forms, messages
 from live.web.auth import current_roles, day, screen
 
 bp = Blueprint("participation", __name__)
-NAME_LIMIT = 40
 # each category of live/core/participation.py, as the catalogue translates it (a test keeps them equal)
 LABELS = {
     "total": _l("Tổng số thanh niên dự"),
@@ -76,8 +74,7 @@ def page():
 def save(site: str):
     roles = current_roles()
     role = next((r for r in ("admin", "moderator", "site") if r in roles), "site")
-    raw_name = request.form.get("by", "")
-    name = " ".join(clean(raw_name).split())[:NAME_LIMIT] if len(raw_name) < 1000 else ""
+    name = forms.staff_name()
     typed = {category: request.form.get(category, "")[:20] for category, _label in totals.CATEGORIES}
     try:
         participation.record(day().store, site[:64], request.form, by=name, role=role, now=day().now())

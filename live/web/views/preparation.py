@@ -16,15 +16,14 @@ from live.core.errors import DomainError
 from live.core.text import clean
 from live.formats.exports import TIMEZONE
 from live.services import preparation, replies
-from live.web import messages
+from live.web import forms, messages
 from live.web.announce import announce
-from live.web.auth import current_roles, day, screen
+from live.web.auth import day, screen
 from live.web.views import replies as replies_view
 
 bp = Blueprint("preparation", __name__)
 
 ACTIONS = ("prepare", "bulk", "withdraw", "accept", "return", "forward")
-NAME_LIMIT = 40
 BULK_LIMIT = 500  # questions ticked at once (a page lists at most preparation.CANDIDATES_SHOWN)
 SEARCH_LIMIT = 200
 STATUS = {"question.conflict": 409, "question.not_your_department": 403}
@@ -55,7 +54,7 @@ def _page(error: str | None = None, at: str = "", typed: dict | None = None, sta
     body = render_template(
         "preparation.html",
         screen="preparation",
-        snapshot=replies_view._page_info(),
+        snapshot=forms.page_info(),
         board=preparation.board(day(), _zone()),
         candidates=preparation.candidates(day(), search=search, theme=theme, zone=_zone()),
         departments=replies.departments(day()),
@@ -79,9 +78,7 @@ def page():
 
 
 def _by() -> tuple[str, str]:
-    role = "admin" if "admin" in current_roles() else "moderator"
-    raw = request.form.get("by", "")
-    return role, (" ".join(clean(raw).split())[:NAME_LIMIT] if len(raw) < 1000 else "")
+    return forms.actor()
 
 
 def _back(anchor: str = ""):
@@ -101,8 +98,8 @@ def act(action: str):
     typed["action"] = action
     ident = request.form.get("id", "")
     try:
-        ident = replies_view._form_id()
-        payload: dict = {"id": ident, "version": replies_view._form_version()}
+        ident = forms.question_id()
+        payload: dict = {"id": ident, "version": forms.question_version()}
         if action == "prepare":
             _check_assignment(typed["department"], typed["due"])
             payload.update(department=typed["department"], due=typed["due"])
@@ -161,7 +158,7 @@ def _bulk():
     picks = []  # (id, version) of each ticked question: "<id>:<version>"
     for value in request.form.getlist("pick")[:BULK_LIMIT]:
         ident, _, version = value.rpartition(":")
-        if questions._QUESTION_ID.fullmatch(ident) and version.isdigit() and len(version) < 10:
+        if questions.valid_id(ident) and version.isdigit() and len(version) < 10:
             picks.append((ident, version))
     try:
         if not picks:
@@ -209,7 +206,7 @@ def department_draft(token: str):
     written = request.form.get("written") == "1"
     ident = request.form.get("id", "")
     try:
-        ident = replies_view._form_id()
+        ident = forms.question_id()
         question = day().desk.get(ident)
         # another department's question, or none at all: the same answer
         if (
@@ -220,7 +217,7 @@ def department_draft(token: str):
             raise DomainError("question.not_your_department")
         payload = {
             "id": ident,
-            "version": replies_view._form_version(),
+            "version": forms.question_version(),
             "text": typed,
             "written": written,
             "department": dept["id"],

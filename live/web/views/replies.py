@@ -14,18 +14,16 @@ from flask_babel import gettext
 
 from live.core import questions
 from live.core.errors import DomainError
-from live.core.text import clean
 from live.formats.exports import TIMEZONE
 from live.services import preparation, replies
-from live.web import messages
+from live.web import forms, messages
 from live.web.announce import announce
-from live.web.auth import current_roles, day, screen
+from live.web.auth import day, screen
 
 bp = Blueprint("replies", __name__)
 log = logging.getLogger("live.access")
 
 SECRETARIAT_ACTIONS = ("publish", "send_back", "withdraw", "route")
-NAME_LIMIT = 40
 # how a refusal is answered: someone else changed it first, or it is not this department's
 STATUS = {"question.conflict": 409, "question.not_your_department": 403}
 
@@ -36,26 +34,6 @@ def _zone() -> str:
 
 def _send(change) -> None:
     announce(change)
-
-
-def _page_info() -> dict:
-    """What every page of this family shows at its top: the conference's title and organiser."""
-    doc = day().conference() or {}
-    return {"conference": {"title": doc.get("title", ""), "organiser": doc.get("organiser", "")}}
-
-
-def _form_id() -> str:
-    ident = request.form.get("id", "")
-    if not questions._QUESTION_ID.fullmatch(ident):
-        raise DomainError("question.not_found")
-    return ident
-
-
-def _form_version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        raise DomainError("question.bad_version") from None
 
 
 # ---------------------------------------------------------------- a department, through its link
@@ -77,7 +55,7 @@ def _department_page(
     body = render_template(
         "department.html",
         screen="department",
-        snapshot=_page_info(),
+        snapshot=forms.page_info(),
         dept=dept,
         token=token,
         prep_cards=preparation.for_department(day(), dept["id"], _zone()),
@@ -104,12 +82,12 @@ def department_reply(token: str):
     typed = request.form.get("text", "")
     ident = request.form.get("id", "")
     try:
-        ident = _form_id()
+        ident = forms.question_id()
         question = day().desk.get(ident)
         # another department's question, or none at all: the same answer
         if question is None or question.get("department") != dept["id"] or question["status"] != questions.FORWARDED:
             raise DomainError("question.not_your_department")
-        payload = {"id": ident, "version": _form_version(), "text": typed, "department": dept["id"]}
+        payload = {"id": ident, "version": forms.question_version(), "text": typed, "department": dept["id"]}
         done, change = day().desk.act("reply", payload, role="department", name=dept["name"])
     except DomainError as error:
         return _department_page(dept, token, messages.describe(error), ident, typed, STATUS.get(error.code, 400))
@@ -125,7 +103,7 @@ def _board(error: str | None = None, at: str = "", typed: dict | None = None, st
     body = render_template(
         "replies.html",
         screen="replies",
-        snapshot=_page_info(),
+        snapshot=forms.page_info(),
         board=replies.board(day(), _zone()),
         departments=replies.departments(day()),
         names=replies.department_names(day()),
@@ -149,15 +127,12 @@ def act(action: str):
     """Publish, send back (with a note), withdraw, or route (department, deadline) one reply."""
     if action not in SECRETARIAT_ACTIONS:
         abort(404)
-    roles = current_roles()
-    role = "admin" if "admin" in roles else "moderator"
-    raw_name = request.form.get("by", "")
-    name = " ".join(clean(raw_name).split())[:NAME_LIMIT] if len(raw_name) < 1000 else ""
+    role, name = forms.actor()
     typed = {k: request.form.get(k, "") for k in ("note", "department", "deadline")}
     ident = request.form.get("id", "")
     try:
-        ident = _form_id()
-        payload = {"id": ident, "version": _form_version()}
+        ident = forms.question_id()
+        payload = {"id": ident, "version": forms.question_version()}
         if action == "send_back":
             payload["note"] = typed["note"]
         elif action == "route":
@@ -197,7 +172,7 @@ def lookup():
     return render_template(
         "lookup.html",
         screen="lookup",
-        snapshot=_page_info(),
+        snapshot=forms.page_info(),
         typed=typed[:40],
         code=code,
         asked=bool(typed.strip()),
@@ -209,5 +184,5 @@ def lookup():
 def answers():
     """Every published written answer, by theme: no link needed, readable on a phone."""
     return render_template(
-        "answers.html", screen="answers", snapshot=_page_info(), groups=replies.public_answers(day(), _zone())
+        "answers.html", screen="answers", snapshot=forms.page_info(), groups=replies.public_answers(day(), _zone())
     )

@@ -18,18 +18,16 @@ from flask_babel import lazy_gettext as _l
 from live.core import limits
 from live.core import rights as rules
 from live.core.errors import DomainError
-from live.core.text import clean
 from live.formats.exports import TIMEZONE
 from live.services import replies, rights
-from live.web import messages
+from live.web import forms, messages
 from live.web.announce import announce
-from live.web.auth import current_roles, day, screen
+from live.web.auth import day, screen
 from live.web.i18n import ROLE_NAMES
 
 bp = Blueprint("rights", __name__)
 log = logging.getLogger("live.access")
 
-NAME_LIMIT = 40
 PUBLIC_ACTIONS = ("xem", "quay_lai", "rut_ten", "rut_doi_tuong", "xoa", "xoa_xac_nhan")
 REGISTER_ACTIONS = ("answered", "done", "withdraw", "withdraw_group", "delete")
 STATUS = {
@@ -43,11 +41,6 @@ STATUS = {
 
 def _zone() -> str:
     return current_app.config.get("TIMEZONE") or TIMEZONE
-
-
-def _page_info() -> dict:
-    doc = day().conference() or {}
-    return {"conference": {"title": doc.get("title", ""), "organiser": doc.get("organiser", "")}}
 
 
 def _lookups() -> limits.Buckets:
@@ -69,7 +62,7 @@ def _page(state: str, *, typed: str = "", code: str | None = None, status: int =
     body = render_template(
         "rights.html",
         screen="rights",
-        snapshot=_page_info(),
+        snapshot=forms.page_info(),
         state=state,
         typed=typed[:40],
         code=code,
@@ -181,18 +174,14 @@ def _missed(typed: str, code: str, now: float):
 
 
 def _staff() -> tuple[str, str]:
-    roles = current_roles()
-    role = "admin" if "admin" in roles else "moderator"
-    raw = request.form.get("by", "")
-    name = " ".join(clean(raw).split())[:NAME_LIMIT] if len(raw) < 1000 else ""
-    return role, name
+    return forms.actor()
 
 
 def _register(error: str | None = None, typed: dict | None = None, status: int = 200):
     body = render_template(
         "rights_register.html",
         screen="rights_register",
-        snapshot=_page_info(),
+        snapshot=forms.page_info(),
         register=rights.register(day(), _zone()),
         kinds=KIND_NAMES,
         vias=VIA_NAMES,
@@ -256,7 +245,7 @@ def _request_page(request_id: str, *, confirm: str | None = None, error: str | N
     body = render_template(
         "rights_register.html",
         screen="rights_register",
-        snapshot=_page_info(),
+        snapshot=forms.page_info(),
         one=row,
         items=items,
         confirm=next((i for i in items if i["id"] == confirm), None),

@@ -17,11 +17,10 @@ from flask_babel import lazy_gettext as _l
 
 from live.core import questions
 from live.core.errors import DomainError
-from live.core.text import clean
 from live.formats import script as documents
 from live.services import replies
 from live.services import script as service
-from live.web import messages
+from live.web import forms, messages
 from live.web.announce import announce
 from live.web.auth import current_roles, day, screen
 
@@ -29,7 +28,6 @@ bp = Blueprint("script", __name__)
 log = logging.getLogger("live.access")
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NAME_LIMIT = 40
 STATUS = {"question.conflict": 409, "script.not_approved": 409}
 PREP_STATES = {
     questions.ASSIGNED: _l("Đã giao cơ quan, chưa có trả lời chuẩn bị"),
@@ -91,27 +89,17 @@ def page():
 
 def _act(action: str, payload: dict):
     """One change through the desk, announced; a refusal shows the page again with its reason."""
-    roles = current_roles()
-    role = "admin" if "admin" in roles else "moderator"
-    raw = request.form.get("by", "")
-    name = " ".join(clean(raw).split())[:NAME_LIMIT] if len(raw) < 1000 else ""
+    role, name = forms.actor()
     done, change = day().desk.act(action, payload, role=role, name=name)
     announce(change)
     return done
 
 
 def _form_question() -> tuple[dict, int]:
-    ident = request.form.get("id", "")
-    if not questions._QUESTION_ID.fullmatch(ident):
-        raise DomainError("question.not_found")
-    question = day().desk.get(ident)
+    question = day().desk.get(forms.question_id())
     if question is None:
         raise DomainError("question.not_found")
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        raise DomainError("question.bad_version") from None
-    return question, version
+    return question, forms.question_version()
 
 
 def _back(code: str):

@@ -13,16 +13,14 @@ from flask_babel import lazy_gettext as _l
 from live.core import window as windows
 from live.core import wordlist as rules
 from live.core.errors import DomainError
-from live.core.text import clean
 from live.formats import exports
 from live.services import wordlist as service
-from live.web import messages
-from live.web.auth import current_roles, day, screen
+from live.web import forms, messages
+from live.web.auth import day, screen
 
 bp = Blueprint("wordlist", __name__, url_prefix="/tu-khoa")
 log = logging.getLogger("live.wordlist")
 
-NAME_LIMIT = 40
 TRIAL_LIMIT = 2000  # the sentence to try: a question is at most 1,000 characters
 TIER_NAMES = {"banned": _l("Từ cấm"), "suspect": _l("Từ cần xem"), "allow": _l("Từ được phép")}
 
@@ -32,9 +30,7 @@ def _zone() -> str:
 
 
 def _staff_name() -> str:
-    raw = request.form.get("by", "")
-    name = " ".join(clean(raw).split())[:NAME_LIMIT] if len(raw) < 1000 else ""
-    return name or ("admin" if "admin" in current_roles() else "moderator")
+    return forms.staff_name() or forms.staff_role()
 
 
 def _render(*, error: str | None = None, typed: dict | None = None, status: int = 200):
