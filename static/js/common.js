@@ -275,13 +275,13 @@
   /** Send one command and wait for its acknowledgement. Never while disconnected: Socket.IO
    * would buffer the event and replay it on reconnection, long after the MC was told it failed
    * (two taps on "next item" during an outage would then skip two items). */
-  async function send(event, payload) {
+  async function send(event, payload, timeoutMs) {
     if (!socket.connected) {
       const reply = { ok: false, code: "client.offline", message: T.reconnecting };
       toast(reply.message, "error");
       return reply;
     }
-    const reply = await emitAck(event, payload);
+    const reply = await emitAck(event, payload, timeoutMs);
     if (!reply || !reply.ok) toast((reply && reply.message) || T.failed, "error");
     return reply;
   }

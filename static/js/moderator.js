@@ -1,29 +1,46 @@
 /* The secretariat's console (tổ thư ký): every question live, filters and a search that ignores
  * diacritics, moderation actions with the version the person saw (a conflict is shown, never
- * overwritten), duplicates, the approved queue by theme, and questions typed in from the floor.
+ * overwritten), actions on many questions at once with their undo, duplicates, the approved queue
+ * by theme, and questions typed in from the floor.
  *
  * The list is loaded with "questions.get" on every (re)connection and kept current by the
- * "question.added" / "question.changed" pushes; a push older than what we hold is ignored.
- * Rendering is batched into one animation frame and capped (PAGE rows at a time, more on demand),
- * with one delegated listener per list, so 5,000 questions stay quick to filter and read. */
+ * "question.added" / "question.changed" pushes and a bulk's "questions.changed" (one per batch); a
+ * push older than what we hold is ignored. The list is virtual: only the rows in view (and a few
+ * around) are in the page, all of one height, so 20,000 questions scroll and filter as quickly as
+ * fifty. Rows never move under the reader's eyes: a question arriving above the rows in view comes in
+ * above them unseen (the view keeps its place) and a bar says how many; a question someone else moved
+ * out of the filter stays in its place until the person changes the filter. */
 (function () {
   "use strict";
   const { $, setText, el } = Live.dom;
   const M = JSON.parse($("#mod-i18n").textContent);
-  const PAGE = 200;
+  const ROW = 44; // px: every row's height (static/css/moderator.css .q), measured again once shown
+  const OVERSCAN = 10; // rows made above and below the ones in view
+  const MAX_PICK = 2000; // questions in one bulk action (live/services/bulk.py MAX_ITEMS)
+  const UNDO_SECONDS = 60; // live/services/bulk.py UNDO_SECONDS
   const ACTIVE = new Set(["received", "approved"]); // statuses that may still be merged or rejected
   const QUEUED = new Set(["approved", "on_screen"]);
+  const ASSIGNABLE = new Set(["received", "approved", "on_screen"]);
+  const REASONS = ["duplicate", "off_topic", "inappropriate", "other"];
 
   const byId = new Map(); // id → the staff view of a question
   const keys = new Map(); // id → {version, key}: the folded fields searched
   const similar = new Map(); // id → [{id, score}] likely duplicates of a new question
   const conflicts = new Map(); // id → the message of a refused action, until the next one succeeds
   const busy = new Set(); // ids with an action waiting for its acknowledgement
-  let order = []; // the ids shown, in order
+  const picked = new Map(); // id → the version the person saw when ticking it (the bulk's selection)
+  let order = []; // the ids of the list, in order (virtual: only some are rows in the page)
+  let orderIndex = new Map(); // id → its place in order
+  let rebuild = "filter"; // the list is made again at the next render: "filter" (from the top) | "data" (in place)
+  const touched = new Set(); // ids pushed or acted on since the last render
+  const leaving = new Set(); // ids the person acted on: they may leave the filtered list at once
+  const unseen = new Set(); // ids that came in above the rows in view and were not seen yet
   let selected = null;
+  let pickFrom = null; // the last row ticked, for Shift ranges
   let loadState = "loading"; // loading | ready | failed
-  let limit = PAGE;
-  let rejectArmed = false;
+  let rejectArmed = false; // R pressed: 1–4 choose the reason (for the ticked questions when any)
+  let merging = null; // {into, ids}: a bulk merge waiting for its confirmation
+  let lastBulk = null; // {bulk, until, action}: what U undoes
 
   const filters = { status: "all", site: "", theme: "", department: "", query: "", sort: "newest" };
   let lookups = { sites: new Map(), themes: [], themeNames: new Map(), themeOrder: new Map(), departments: [], deptNames: new Map() };
@@ -121,13 +138,15 @@
     const held = byId.get(q.id);
     if (held && typeof held.version === "number" && held.version > q.version) return false;
     byId.set(q.id, q);
+    touched.add(q.id);
     for (const seen of arriving) seen.add(q.id);
     return true;
   }
 
   /** Forget a question deleted at its asker's request (live/services/rights.py). */
   function forget(id) {
-    for (const held of [byId, keys, similar, conflicts]) held.delete(id);
+    for (const held of [byId, keys, similar, conflicts, picked, unseen]) held.delete(id);
+    touched.add(id);
     if (selected === id) selected = null;
   }
 
@@ -148,6 +167,7 @@
     for (const id of [...byId.keys()]) if (!listed.has(id) && !pushed.has(id)) forget(id);
     for (const q of reply.questions) accept(q);
     loadState = "ready";
+    rebuild = rebuild || "data"; // in place: a reconnection never moves the rows in view
     schedule();
   }
 
@@ -213,6 +233,7 @@
 
   const feed = $("#feed");
   let frame = 0;
+  let rowH = ROW;
 
   function schedule() {
     if (!frame) frame = requestAnimationFrame(render);
@@ -223,6 +244,7 @@
     $("#desk").dataset.loaded = loadState === "ready" ? "yes" : loadState;
     renderCounts();
     renderFeed();
+    renderBulk();
     renderDetail();
     if (!$("#panel-queue").hidden) renderQueue();
     setText("#queue-n", String(countQueued()));
@@ -256,11 +278,22 @@
     return el("span", { class: `badge st-${status}` }, M.status[status] || status);
   }
 
-  function rowFor(q) {
+  /** One row: tick, time and channel, the text on one line, what it is about on the next, and the
+   * two most frequent actions. Every row has the same height (the list is virtual). */
+  function rowFor(q, i) {
     const li = el("li", { class: "q", "data-id": q.id, "data-status": q.status });
     li.setAttribute("role", "option");
     li.setAttribute("aria-selected", String(q.id === selected));
+    li.setAttribute("aria-posinset", String(i + 1));
+    li.setAttribute("aria-setsize", String(order.length));
     if (busy.has(q.id)) li.classList.add("busy");
+    if (picked.has(q.id)) li.classList.add("picked");
+    if (!matches(q)) li.classList.add("left"); // moved out of the filter by someone else: kept in place
+
+    const tick = el("input", { type: "checkbox", class: "q-pick", "data-id": q.id, tabindex: "-1" });
+    tick.checked = picked.has(q.id);
+    tick.setAttribute("aria-label", fill(M.pick_one, { code: q.code }));
+    li.appendChild(tick);
 
     const when = el("div", { class: "q-when" });
     // before (or after) the conference's day, the day it came matters more than the hour
@@ -272,15 +305,7 @@
     li.appendChild(when);
 
     const body = el("div", { class: "q-body" });
-    const meta = el("p", { class: "q-meta" });
-    meta.appendChild(badge(q.status));
-    meta.appendChild(el("span", { class: "q-site" }, siteName(q.site)));
-    if (q.group) meta.appendChild(el("span", { class: "q-group" }, groups.get(q.group) || q.group));
-    meta.appendChild(el("span", { class: q.name ? "q-name" : "q-name anon" }, q.name || M.anonymous));
-    meta.appendChild(el("span", { class: "q-code" }, q.code));
-    body.appendChild(meta);
-
-    const text = el("p", { class: "q-text" }, q.text);
+    const text = el("p", { class: "q-text", title: q.text }, q.text);
     if (q.original_text) {
       const mark = el("span", { class: "q-edited", title: fill(M.original, { t: q.original_text }) }, M.edited);
       text.appendChild(document.createTextNode(" "));
@@ -288,30 +313,49 @@
     }
     body.appendChild(text);
 
-    const tags = el("p", { class: "q-tags" });
-    tags.appendChild(el("span", { class: q.theme ? "q-theme" : "q-theme unset" }, lookups.themeNames.get(q.theme) || (q.theme ? q.theme : M.no_theme)));
-    if (q.department) tags.appendChild(el("span", { class: "q-dept" }, lookups.deptNames.get(q.department) || q.department));
+    const line = el("p", { class: "q-line" });
+    const meta = el("span", { class: "q-meta" });
+    meta.appendChild(badge(q.status));
+    const flags = q.flags || {};
+    // what the word lists found when it arrived (live/core/wordlist.py): held for a person, or to look at
+    if (flags.banned) meta.appendChild(el("span", { class: "q-flag flag-banned" }, fill(M.flag_banned, { w: flags.banned.join(", ") })));
+    if (flags.suspect) meta.appendChild(el("span", { class: "q-flag flag-suspect" }, fill(M.flag_suspect, { w: flags.suspect.join(", ") })));
+    if (conflicts.has(q.id)) meta.appendChild(el("span", { class: "q-conflict", title: conflicts.get(q.id) }, M.row_conflict));
+    else if (picked.has(q.id) && picked.get(q.id) !== q.version) meta.appendChild(el("span", { class: "q-conflict", title: M.changed_since_long }, M.changed_since));
+    meta.appendChild(el("span", { class: "q-code" }, q.code));
+    meta.appendChild(el("span", { class: "q-site" }, siteName(q.site)));
+    if (q.group) meta.appendChild(el("span", { class: "q-group" }, groups.get(q.group) || q.group));
+    meta.appendChild(el("span", { class: q.name ? "q-name" : "q-name anon" }, q.name || M.anonymous));
+    meta.appendChild(el("span", { class: q.theme ? "q-theme" : "q-theme unset" }, lookups.themeNames.get(q.theme) || (q.theme ? q.theme : M.no_theme)));
+    if (q.department) meta.appendChild(el("span", { class: "q-dept" }, lookups.deptNames.get(q.department) || q.department));
     if (q.prep_department && q.prep_state) {
       const who = lookups.deptNames.get(q.prep_department) || q.prep_department;
-      tags.appendChild(el("span", { class: "prep-chip", "data-state": q.prep_state }, fill(M.prep, { d: who, s: M.prep_state[q.prep_state] || q.prep_state })));
+      meta.appendChild(el("span", { class: "prep-chip", "data-state": q.prep_state }, fill(M.prep, { d: who, s: M.prep_state[q.prep_state] || q.prep_state })));
     }
-    if (q.origins && q.origins.length) tags.appendChild(el("span", { class: "q-plus" }, fill(M.plus_origins, { n: q.origins.length })));
-    // what the word lists found when it arrived (live/core/wordlist.py): held for a person, or to look at
-    const flags = q.flags || {};
-    if (flags.banned) tags.appendChild(el("span", { class: "q-flag flag-banned" }, fill(M.flag_banned, { w: flags.banned.join(", ") })));
-    if (flags.suspect) tags.appendChild(el("span", { class: "q-flag flag-suspect" }, fill(M.flag_suspect, { w: flags.suspect.join(", ") })));
-    if (q.status === "rejected" && q.reason) tags.appendChild(el("span", { class: "q-reason" }, M.reason[q.reason] || q.reason));
+    if (q.origins && q.origins.length) meta.appendChild(el("span", { class: "q-plus" }, fill(M.plus_origins, { n: q.origins.length })));
+    if (q.status === "rejected" && q.reason) meta.appendChild(el("span", { class: "q-reason" }, M.reason[q.reason] || q.reason));
     if (q.status === "merged" && q.merged_into) {
       const target = byId.get(q.merged_into);
-      tags.appendChild(el("span", { class: "q-reason" }, fill(M.merged_into, { code: target ? target.code : "…" })));
+      meta.appendChild(el("span", { class: "q-reason" }, fill(M.merged_into, { code: target ? target.code : "…" })));
     }
-    body.appendChild(tags);
-
+    line.appendChild(meta);
     const dups = duplicatesOf(q);
-    if (dups.length) body.appendChild(dupBox(q, dups.slice(0, 1), "q-dup")); // the best; all in the detail
-    if (conflicts.has(q.id)) body.appendChild(el("p", { class: "conflict" }, conflicts.get(q.id)));
+    if (dups.length) line.appendChild(dupBox(q, dups.slice(0, 1), "q-dup")); // the best; all in the detail
+    body.appendChild(line);
     li.appendChild(body);
+
+    const acts = el("div", { class: "q-acts" });
+    if (q.status === "received") acts.appendChild(rowButton("approve", q, M.row_approve, "primary"));
+    if (ACTIVE.has(q.status)) acts.appendChild(rowButton("reject", q, M.row_reject, "danger"));
+    li.appendChild(acts);
     return li;
+  }
+
+  function rowButton(act, q, label, cls) {
+    const button = el("button", { type: "button", class: `small ${cls}`, "data-row": act, "data-id": q.id, tabindex: "-1" }, label);
+    button.setAttribute("aria-label", `${label}: ${q.code}`);
+    button.disabled = busy.has(q.id);
+    return button;
   }
 
   /** The likely duplicates still worth merging into: known, and neither rejected nor merged. */
@@ -324,12 +368,12 @@
   }
 
   function dupBox(q, dups, cls) {
-    const box = el("div", { class: cls });
+    const box = el(cls === "q-dup" ? "span" : "div", { class: cls });
     box.appendChild(el("span", { class: "dup-label" }, M.maybe_dup));
-    const list = el("ul", { class: "dup-list" });
+    const list = el(cls === "q-dup" ? "span" : "ul", { class: "dup-list" });
     for (const s of dups) {
       const other = byId.get(s.id);
-      const item = el("li", { class: "dup" });
+      const item = el(cls === "q-dup" ? "span" : "li", { class: "dup" });
       const what = el("span", { class: "dup-what" });
       what.appendChild(el("q", { class: "dup-text" }, clip(other.text, cls === "q-dup" ? 110 : 240)));
       what.appendChild(el("span", { class: "dup-meta" }, ` ${other.code} · ${siteName(other.site)} · ${M.score} ${Math.round(s.score * 100)}%`));
@@ -343,45 +387,160 @@
     return box;
   }
 
-  function renderFeed() {
-    const all = [];
-    for (const q of byId.values()) if (matches(q)) all.push(q);
-    all.sort(compare);
-    order = all.map((q) => q.id);
-    const shown = all.slice(0, limit);
+  /* The list. Its order is made again from every question only when the person changes the filter,
+   * the sort or the search ("filter": back to the top) or after a (re)load ("data": in place); a push
+   * only places the questions it brought, so a burst of arrivals costs little with 20,000 held. */
 
-    // keep the row a person is looking at where it is while new questions arrive above it
-    const anchorId = anchorRow();
-    const anchorEl = anchorId && feed.querySelector(`li[data-id="${anchorId}"]`);
-    const before = anchorEl ? anchorEl.offsetTop - feed.scrollTop : null;
-
-    const frag = document.createDocumentFragment();
-    for (const q of shown) frag.appendChild(rowFor(q));
-    feed.replaceChildren(frag);
-
-    if (before !== null) {
-      const again = feed.querySelector(`li[data-id="${anchorId}"]`);
-      if (again) feed.scrollTop = again.offsetTop - before;
-    }
-
-    const empty = $("#feed-empty");
-    empty.hidden = shown.length > 0;
-    feed.hidden = shown.length === 0;
-    setText(empty, loadState === "loading" ? M.loading : loadState === "failed" ? M.load_failed : byId.size ? M.none_match : M.none);
-    setText("#shown", all.length > shown.length ? fill(M.shown, { n: shown.length, total: all.length }) : fill(M.shown_all, { n: all.length }));
-    $("#more-wrap").hidden = all.length <= shown.length;
-    setText("#more", fill(M.more, { n: Math.min(PAGE, all.length - shown.length) }));
+  function setOrder(ids) {
+    order = ids;
+    orderIndex = new Map(ids.map((id, i) => [id, i]));
   }
 
-  function anchorRow() {
-    if (feed.scrollTop <= 0) return null; // at the top: new questions show above, the rest moves down
-    if (selected && feed.querySelector(`li[data-id="${selected}"]`)) {
-      const row = feed.querySelector(`li[data-id="${selected}"]`);
-      const top = row.offsetTop - feed.scrollTop;
-      if (top >= 0 && top < feed.clientHeight) return selected;
+  function sorted(ids) {
+    return ids.sort((a, b) => compare(byId.get(a), byId.get(b)));
+  }
+
+  /** Where ``q`` goes in the list (binary search by the sort). */
+  function placeOf(q) {
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(byId.get(order[mid]), q) < 0) lo = mid + 1;
+      else hi = mid;
     }
-    for (const row of feed.children) if (row.offsetTop + row.offsetHeight > feed.scrollTop) return row.dataset.id;
-    return null;
+    return lo;
+  }
+
+  /** The row at the top of the view and how far it is scrolled: what stays put while the list changes. */
+  function topOfView() {
+    if (!order.length) return null;
+    const i = Math.min(order.length - 1, Math.floor(feed.scrollTop / rowH));
+    return { id: order[i], offset: feed.scrollTop - i * rowH };
+  }
+
+  /** Bring the list up to date; returns the scroll position that keeps the rows in view where they were. */
+  function updateOrder() {
+    const anchor = rebuild === "filter" ? null : topOfView();
+    if (rebuild) {
+      const kept = rebuild === "data" ? new Set(order) : new Set(); // moved out by others: kept in place
+      const ids = [];
+      for (const q of byId.values()) if (matches(q) || (kept.has(q.id) && !leaving.has(q.id))) ids.push(q.id);
+      setOrder(sorted(ids));
+      if (rebuild === "filter") unseen.clear();
+    } else if (touched.size) {
+      let resort = false;
+      const add = [];
+      for (const id of touched) {
+        const q = byId.get(id);
+        const at = orderIndex.get(id);
+        if (at !== undefined && (!q || (leaving.has(id) && !matches(q)))) {
+          order[at] = null; // gone (deleted at the asker's request), or the person's own action took it out
+        } else if (at !== undefined) {
+          if (filters.sort === "queue") resort = true; // its place in the queue may have changed
+        } else if (q && matches(q)) {
+          add.push(q);
+        }
+      }
+      let ids = order.filter((id) => id !== null);
+      if (add.length > 50 || resort) {
+        ids = sorted(ids.concat(add.map((q) => q.id)));
+        setOrder(ids);
+      } else {
+        order = ids;
+        for (const q of add) order.splice(placeOf(q), 0, q.id);
+        setOrder(order);
+      }
+      // a question placed above the row at the top of the view comes in unseen: the view keeps its rows
+      const top = anchor && orderIndex.get(anchor.id);
+      if (top !== undefined && top !== null) for (const q of add) if (orderIndex.get(q.id) < top) unseen.add(q.id);
+    }
+    rebuild = null;
+    touched.clear();
+    leaving.clear();
+    const at = anchor ? orderIndex.get(anchor.id) : undefined;
+    return at === undefined ? null : at * rowH + anchor.offset;
+  }
+
+  const padTop = el("li", { class: "pad", "aria-hidden": "true" });
+  const padBottom = el("li", { class: "pad", "aria-hidden": "true" });
+
+  function renderFeed() {
+    const wasFilter = rebuild === "filter";
+    const scrollTo = updateOrder();
+    const total = order.length;
+    feed.hidden = total === 0;
+    if (total) {
+      // the whole height first, so the view can be put where it keeps the rows in view in place
+      padTop.style.height = "0px";
+      padBottom.style.height = `${total * rowH}px`;
+      if (!feed.contains(padTop)) feed.replaceChildren(padTop, padBottom);
+      if (wasFilter) feed.scrollTop = 0;
+      else if (scrollTo !== null) feed.scrollTop = scrollTo;
+      renderRows();
+    } else {
+      feed.replaceChildren();
+    }
+    const empty = $("#feed-empty");
+    empty.hidden = total > 0;
+    setText(empty, loadState === "loading" ? M.loading : loadState === "failed" ? M.load_failed : byId.size ? M.none_match : M.none);
+    setText("#shown", fill(M.shown_all, { n: total.toLocaleString("vi-VN") }));
+  }
+
+  /** The rows in view and a few around, between two spacers holding the height of the others. */
+  function renderRows() {
+    const total = order.length;
+    const top = feed.scrollTop; // read before the spacers change, which may clamp it meanwhile
+    const view = feed.clientHeight || 600;
+    const first = Math.max(0, Math.floor(top / rowH) - OVERSCAN);
+    const last = Math.min(total, Math.ceil((top + view) / rowH) + OVERSCAN);
+    const rows = [];
+    for (let i = first; i < last; i++) rows.push(rowFor(byId.get(order[i]), i));
+    padTop.style.height = `${first * rowH}px`;
+    padBottom.style.height = `${(total - last) * rowH}px`;
+    feed.replaceChildren(padTop, ...rows, padBottom);
+    if (feed.scrollTop !== top) feed.scrollTop = top;
+    const measured = rows.length ? rows[0].offsetHeight : 0;
+    if (measured && Math.abs(measured - rowH) > 0.5) {
+      // the text size was changed (or the CSS): keep the view on the same row
+      const at = feed.scrollTop / rowH;
+      rowH = measured;
+      feed.scrollTop = at * rowH;
+      return renderRows();
+    }
+    // what came in above is seen once its row is in view
+    const seenFrom = Math.floor(feed.scrollTop / rowH);
+    for (const id of unseen) {
+      const i = orderIndex.get(id);
+      if (i === undefined || i >= seenFrom) unseen.delete(id);
+    }
+    const wrap = $("#fresh-wrap");
+    wrap.hidden = unseen.size === 0;
+    setText("#fresh", fill(M.fresh, { n: unseen.size }));
+  }
+
+  let scrolling = 0;
+  feed.addEventListener("scroll", () => {
+    if (!scrolling && !frame) scrolling = requestAnimationFrame(() => {
+      scrolling = 0;
+      if (order.length) renderRows();
+    });
+  });
+
+  /** Put the row of ``id`` in view (the least scroll that shows it whole). */
+  function reveal(id) {
+    const i = orderIndex.get(id);
+    if (i === undefined) return;
+    const top = i * rowH;
+    if (top < feed.scrollTop) feed.scrollTop = top;
+    else if (top + rowH > feed.scrollTop + feed.clientHeight) feed.scrollTop = top + rowH - feed.clientHeight;
+  }
+
+  function showFresh() {
+    unseen.clear();
+    feed.scrollTop = 0;
+    if (order.length) select(order[0], true);
+    schedule();
   }
 
   /* ---------------------------------------------------------------- rendering: the selected question */
@@ -408,8 +567,8 @@
   function renderSelects() {
     const themes = lookups.themes;
     const depts = lookups.departments;
-    for (const id of ["#d-theme", "#floor-theme", "#filter-theme"]) fillSelect($(id), themes, id === "#filter-theme" ? 2 : 1);
-    for (const id of ["#d-department", "#forward-dept", "#filter-department"]) fillSelect($(id), depts, id === "#filter-department" ? 2 : 1);
+    for (const id of ["#floor-theme", "#filter-theme"]) fillSelect($(id), themes, id === "#filter-theme" ? 2 : 1);
+    for (const id of ["#forward-dept", "#filter-department"]) fillSelect($(id), depts, id === "#filter-department" ? 2 : 1);
     fillSelect($("#filter-site"), lookups.siteList.map((s) => ({ id: s.id, name: s.name })), 1);
     renderFloorSites();
   }
@@ -469,10 +628,14 @@
     const waiting = busy.has(q.id);
     for (const b of detail.querySelectorAll("[data-do]")) b.disabled = waiting || !can[b.dataset.do];
     $("#d-reject").classList.toggle("armed", rejectArmed && can.reject);
-    $("#d-theme").disabled = waiting || !can.assign;
-    $("#d-department").disabled = waiting || !can.assign;
-    $("#d-theme").value = q.theme || "";
-    $("#d-department").value = q.department || "";
+    // theme and department: a button that opens a list filtered as you type (static/js/picker.js)
+    for (const [id, value, names, none] of [["#d-theme", q.theme, lookups.themeNames, M.no_theme], ["#d-department", q.department, lookups.deptNames, M.no_department]]) {
+      const button = $(id);
+      button.disabled = waiting || !can.assign;
+      button.dataset.value = value || "";
+      setText(button, value ? names.get(value) || value : none);
+      button.classList.toggle("unset", !value);
+    }
     $("#d-merge").hidden = !can.merge;
     $("#forward-form").hidden = !can.forward;
     for (const b of detail.querySelectorAll("#merge-form button, #forward-form button, #d-notes button, #d-edit button[type=submit]")) b.disabled = waiting;
@@ -560,7 +723,8 @@
   async function act(action, id, extra, version) {
     const q = byId.get(id);
     if (!q || busy.has(id)) return null;
-    const next = order[order.indexOf(id) + 1] || order[order.indexOf(id) - 1] || null;
+    const at = orderIndex.get(id) ?? -1;
+    const next = order[at + 1] || order[at - 1] || null;
     busy.add(id);
     schedule();
     const payload = Object.assign({ id, version: version ?? q.version }, extra || {});
@@ -569,8 +733,11 @@
     if (reply && reply.ok) {
       conflicts.delete(id);
       if (reply.question) accept(reply.question);
+      leaving.add(id); // the person's own action: the row may leave the filtered list at once
+      touched.add(id);
+      if (picked.has(id) && reply.question) picked.set(id, reply.question.version); // their own change
       // the question left the filtered list (approved under "Chờ duyệt"): go on with the next one
-      if (selected === id && !matches(byId.get(id)) && next && byId.has(next)) select(next, false);
+      if (selected === id && !matches(byId.get(id)) && next && byId.has(next)) select(next, true);
     } else if (reply && reply.code === "question.conflict") {
       conflicts.set(id, reply.message);
       ensureFresh(id, reply.params && reply.params.version);
@@ -689,7 +856,7 @@
     act("order", id, { after });
   }
 
-  function select(id, reveal) {
+  function select(id, show) {
     if (!id || !byId.has(id)) return;
     if (selected !== id) {
       rejectArmed = false;
@@ -698,22 +865,223 @@
     selected = id;
     if (!similar.has(id) && ACTIVE.has(byId.get(id).status)) findSimilar(id, true);
     showTab("detail");
+    if (show) reveal(id);
     for (const row of feed.querySelectorAll("li[aria-selected=true]")) row.setAttribute("aria-selected", "false");
     const row = feed.querySelector(`li[data-id="${id}"]`);
-    if (row) {
-      row.setAttribute("aria-selected", "true");
-      if (reveal) row.scrollIntoView({ block: "nearest" });
+    if (row) row.setAttribute("aria-selected", "true");
+    schedule();
+  }
+
+  function step(delta, tick) {
+    if (!order.length) return;
+    let i = selected ? orderIndex.get(selected) ?? -1 : -1;
+    if (i < 0) i = delta > 0 ? -1 : order.length;
+    const j = Math.max(0, Math.min(order.length - 1, i + delta));
+    if (tick) {
+      // Shift+↑/↓: the row left and the row reached are both ticked
+      if (i >= 0 && i < order.length) pick(order[i], true);
+      pick(order[j], true);
+    }
+    select(order[j], true);
+  }
+
+  /* ---------------------------------------------------------------- many questions at once */
+
+  /** Tick (or untick) one question for a bulk action, with the version the person saw. */
+  function pick(id, on) {
+    const q = byId.get(id);
+    if (!q) return;
+    const want = on === undefined ? !picked.has(id) : on;
+    if (want && !picked.has(id)) {
+      if (picked.size >= MAX_PICK) return Live.dom.toast(fill(M.pick_limit, { n: MAX_PICK.toLocaleString("vi-VN") }), "error");
+      picked.set(id, q.version);
+    } else if (!want) {
+      picked.delete(id);
+    }
+    pickFrom = id;
+    schedule();
+  }
+
+  /** Tick every question of the filtered list (up to the limit), or untick them when all are. */
+  function pickAll() {
+    const listed = order.filter((id) => matches(byId.get(id)));
+    const all = listed.length > 0 && listed.every((id) => picked.has(id));
+    if (all) for (const id of listed) picked.delete(id);
+    else {
+      let room = MAX_PICK - picked.size;
+      for (const id of listed) {
+        if (picked.has(id)) continue;
+        if (room <= 0) {
+          Live.dom.toast(fill(M.pick_limit, { n: MAX_PICK.toLocaleString("vi-VN") }), "error");
+          break;
+        }
+        picked.set(id, byId.get(id).version);
+        room -= 1;
+      }
     }
     schedule();
   }
 
-  function step(delta) {
-    if (!order.length) return;
-    let i = selected ? order.indexOf(selected) : -1;
-    if (i < 0) i = delta > 0 ? -1 : order.length;
-    const j = Math.max(0, Math.min(order.length - 1, i + delta));
-    if (j >= limit) limit = j + 1;
-    select(order[j], true);
+  function clearPicks() {
+    picked.clear();
+    rejectArmed = false;
+    merging = null;
+    schedule();
+  }
+
+  function renderBulk() {
+    for (const id of [...picked.keys()]) if (!byId.has(id)) picked.delete(id);
+    const n = picked.size;
+    $("#bulk").hidden = n === 0;
+    setText("#bulk-n", fill(M.picked, { n: n.toLocaleString("vi-VN") }));
+    $("#bulk-reasons").hidden = !(n && rejectArmed);
+    $("#bulk-merge").hidden = !(n && merging);
+    if (merging) {
+      const into = byId.get(merging.into);
+      setText("#bulk-merge-text", into ? fill(M.merge_confirm, { n: merging.ids.length, code: into.code, t: clip(into.text, 90) }) : "");
+    }
+    const listed = order.filter((id) => matches(byId.get(id)));
+    const ticked = listed.filter((id) => picked.has(id)).length;
+    const all = $("#pick-all");
+    all.checked = listed.length > 0 && ticked === listed.length;
+    all.indeterminate = ticked > 0 && ticked < listed.length;
+    all.disabled = listed.length === 0;
+    setText("#pick-all-label", fill(M.pick_all, { n: Math.min(listed.length, MAX_PICK).toLocaleString("vi-VN") }));
+    renderUndo();
+  }
+
+  /** The ticked questions, each with the version the person saw when ticking it. */
+  function pickedItems(ids) {
+    return (ids || [...picked.keys()]).filter((id) => byId.has(id)).map((id) => ({ id, version: picked.get(id) }));
+  }
+
+  const SKIP_ORDER = ["conflict", "held", "bad_transition", "not_found", "bad_merge"];
+
+  /** Send one bulk action; say what was done and what was skipped, and why, in words. */
+  async function bulk(action, args, ids) {
+    const items = pickedItems(ids);
+    if (!items.length) return null;
+    for (const { id } of items) busy.add(id);
+    rejectArmed = false;
+    merging = null;
+    schedule();
+    const reply = await Live.send("questions.bulk", Object.assign({ action, items }, args || {}), 30000);
+    for (const { id } of items) busy.delete(id);
+    if (!reply || !reply.ok) return schedule(), reply;
+    for (const id of reply.done) {
+      picked.delete(id);
+      conflicts.delete(id);
+      leaving.add(id);
+      touched.add(id);
+    }
+    // the skipped stay ticked, now with the version shown: a second press is a deliberate one
+    for (const s of reply.skipped) if (picked.has(s.id) && byId.has(s.id)) picked.set(s.id, byId.get(s.id).version);
+    const conflicted = reply.skipped.filter((s) => s.reason === "conflict");
+    for (const s of conflicted) ensureFresh(s.id, (picked.get(s.id) || 0) + 1);
+    lastBulk = reply.bulk ? { bulk: reply.bulk, action, until: Date.now() + UNDO_SECONDS * 1000 } : null;
+    showResult(fill(M.bulk_done[action] || M.bulk_done.other, { n: reply.done.length }), reply.skipped);
+    schedule();
+    return reply;
+  }
+
+  function showResult(head, skipped) {
+    const parts = [head];
+    const by = new Map();
+    for (const s of skipped || []) {
+      const reason = SKIP_ORDER.includes(s.reason) ? s.reason : "bad_transition";
+      if (!by.has(reason)) by.set(reason, []);
+      by.get(reason).push(s.code || "—");
+    }
+    for (const reason of SKIP_ORDER) {
+      const codes = by.get(reason);
+      if (!codes) continue;
+      const list = codes.slice(0, 8).join(", ") + (codes.length > 8 ? ` +${codes.length - 8}` : "");
+      parts.push(fill(M.skipped[reason], { n: codes.length, codes: list }));
+    }
+    const box = $("#bulk-result");
+    box.hidden = false;
+    box.classList.toggle("has-skips", Boolean(skipped && skipped.length));
+    setText("#bulk-result-text", parts.join(" "));
+  }
+
+  let undoTimer = 0;
+
+  function renderUndo() {
+    const left = lastBulk ? Math.ceil((lastBulk.until - Date.now()) / 1000) : 0;
+    const button = $("#bulk-undo");
+    button.hidden = left <= 0;
+    setText("#bulk-undo-left", left > 0 ? fill(M.undo_left, { s: left }) : "");
+    clearTimeout(undoTimer);
+    if (left > 0) undoTimer = setTimeout(renderUndo, 1000);
+    else lastBulk = null;
+  }
+
+  async function undo() {
+    if (!lastBulk || Date.now() > lastBulk.until) return;
+    const { bulk: id } = lastBulk;
+    lastBulk = null;
+    renderUndo();
+    const reply = await Live.send("questions.undo", { bulk: id }, 30000);
+    if (!reply || !reply.ok) return;
+    for (const done of reply.done) {
+      leaving.add(done);
+      touched.add(done);
+    }
+    showResult(fill(M.undone, { n: reply.done.length }), reply.skipped);
+    schedule();
+  }
+
+  /** The questions an action is for: the ticked ones, else the one open in the detail. */
+  function targets() {
+    return picked.size ? null : current();
+  }
+
+  /* theme, department, preparation: chosen from a list filtered as you type (static/js/picker.js) */
+
+  function choose(kind, anchor) {
+    const single = targets();
+    if (!picked.size && !(single && ASSIGNABLE.has(single.status))) return;
+    const themes = kind === "theme";
+    const items = themes ? lookups.themes : lookups.departments;
+    LivePicker.open({
+      anchor: anchor || (picked.size ? $(`[data-bulk=${kind}]`) : $(themes ? "#d-theme" : "#d-department")),
+      label: kind === "prepare" ? M.pick_prepare : themes ? M.pick_theme : M.pick_department,
+      items: items.map((i) => ({ id: i.id, name: i.name })),
+      current: picked.size || kind === "prepare" ? null : themes ? single.theme || null : single.department || null,
+      none: kind === "prepare" ? null : themes ? M.no_theme : M.no_department,
+      placeholder: M.pick_placeholder,
+      empty: M.pick_empty,
+      onPick: (id) => {
+        if (kind === "prepare") {
+          const due = $("#bulk-due").value;
+          if (picked.size) bulk("prepare", { department: id, due });
+          else act("prepare", single.id, { department: id, due });
+        } else {
+          const args = themes ? { theme: id } : { department: id };
+          if (picked.size) bulk("assign", args);
+          else act("assign", single.id, args);
+        }
+      },
+      onClose: () => feed.focus(),
+    });
+  }
+
+  /** Merge the ticked questions into one: the one open in the detail when it is not ticked itself,
+   * else the first ticked one received; asked once more before it is done. */
+  function askMerge() {
+    const ids = [...picked.keys()].filter((id) => byId.has(id));
+    const open = current();
+    let into = open && !picked.has(open.id) && ACTIVE.has(open.status) ? open.id : null;
+    if (!into) {
+      const first = ids.filter((id) => ACTIVE.has(byId.get(id).status)).sort((a, b) => byId.get(a).received_at - byId.get(b).received_at)[0];
+      into = first || null;
+    }
+    const rest = ids.filter((id) => id !== into);
+    if (!into || !rest.length) return Live.dom.toast(M.merge_need, "error");
+    merging = { into, ids: rest };
+    rejectArmed = false;
+    schedule();
+    requestAnimationFrame(() => $("#bulk-merge-go").focus());
   }
 
   /* ---------------------------------------------------------------- tabs */
@@ -824,9 +1192,43 @@
   feed.addEventListener("click", (e) => {
     const button = e.target.closest("[data-act=merge]");
     if (button) return mergeInto(button.dataset.id, button.dataset.into);
+    const tick = e.target.closest("input.q-pick");
+    if (tick) {
+      // Shift+click ticks every row between the last one ticked and this one
+      const id = tick.dataset.id;
+      const from = orderIndex.get(pickFrom);
+      const to = orderIndex.get(id);
+      if (e.shiftKey && from !== undefined && to !== undefined) {
+        for (let i = Math.min(from, to); i <= Math.max(from, to); i++) pick(order[i], true);
+      } else pick(id, tick.checked);
+      feed.focus({ preventScroll: true });
+      return;
+    }
+    const rowAct = e.target.closest("[data-row]");
+    if (rowAct) {
+      select(rowAct.dataset.id, false);
+      if (rowAct.dataset.row === "approve") act("approve", rowAct.dataset.id);
+      else armReject();
+      return;
+    }
     const row = e.target.closest("li.q");
     if (row) select(row.dataset.id, false);
   });
+  $("#fresh").addEventListener("click", showFresh);
+  $("#pick-all").addEventListener("change", pickAll);
+  $("#bulk").addEventListener("click", (e) => {
+    const reason = e.target.closest("[data-bulk-reason]");
+    if (reason) return bulk("reject", { reason: reason.dataset.bulkReason });
+    const button = e.target.closest("[data-bulk]");
+    if (!button) return;
+    bulkCommand(button.dataset.bulk, button);
+  });
+  $("#bulk-merge-go").addEventListener("click", () => merging && bulk("merge", { into: merging.into }, merging.ids));
+  $("#bulk-merge-cancel").addEventListener("click", () => {
+    merging = null;
+    schedule();
+  });
+  $("#bulk-undo").addEventListener("click", undo);
 
   $("#d-dups").addEventListener("click", (e) => {
     const button = e.target.closest("[data-act=merge]");
@@ -852,14 +1254,8 @@
     const button = e.target.closest("[data-do]");
     if (button && !button.disabled) doAction(button.dataset.do, button.dataset.reason);
   });
-  $("#d-theme").addEventListener("change", (e) => {
-    const q = current();
-    if (q) act("assign", q.id, { theme: e.target.value || null });
-  });
-  $("#d-department").addEventListener("change", (e) => {
-    const q = current();
-    if (q) act("assign", q.id, { department: e.target.value || null });
-  });
+  $("#d-theme").addEventListener("click", (e) => current() && chooseFor("theme", e.currentTarget));
+  $("#d-department").addEventListener("click", (e) => current() && chooseFor("department", e.currentTarget));
   editForm.addEventListener("submit", (e) => {
     e.preventDefault();
     saveEdit();
@@ -909,7 +1305,7 @@
     const chip = e.target.closest(".chip");
     if (!chip) return;
     filters.status = chip.dataset.status;
-    limit = PAGE;
+    rebuild = "filter";
     schedule();
   });
   let searchTimer = 0;
@@ -919,60 +1315,105 @@
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => {
       filters.query = e.target.value;
-      limit = PAGE;
+      rebuild = "filter";
       schedule();
     }, 80);
   });
   for (const [id, key] of [["#filter-site", "site"], ["#filter-theme", "theme"], ["#filter-department", "department"], ["#sort", "sort"]]) {
     $(id).addEventListener("change", (e) => {
       filters[key] = e.target.value;
-      limit = PAGE;
+      rebuild = "filter";
       schedule();
     });
   }
-  $("#more").addEventListener("click", () => {
-    limit += PAGE;
-    schedule();
-  });
 
-  /* keyboard shortcuts: only when the person is not typing */
+  /* keyboard: arrows move between questions and never change a field; letters act (on the ticked
+   * questions when there are, else on the one open); nothing happens while the person types */
+
+  function armReject() {
+    const q = current();
+    if (!picked.size && !(q && ACTIVE.has(q.status))) return;
+    if (!picked.size) showTab("detail");
+    merging = null;
+    rejectArmed = true;
+    schedule();
+  }
+
+  function chooseFor(kind, anchor) {
+    if (!picked.size) showTab("detail");
+    choose(kind, anchor);
+  }
+
+  /** One command of the bulk bar (or its key). */
+  function bulkCommand(name, anchor) {
+    if (!picked.size) return;
+    if (name === "approve") bulk("approve");
+    else if (name === "reject") armReject();
+    else if (name === "theme" || name === "department" || name === "prepare") choose(name, anchor);
+    else if (name === "merge") askMerge();
+    else if (name === "clear") clearPicks();
+  }
+
+  // a select in the list's tools or in the queue: ↑/↓ move between questions, never change it
+  // (opened with Alt+↓ or the mouse, its own list still takes the arrows)
+  const ARROW_SAFE = ".feed-tools select, .feed-line select, #queue select";
   const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (window.LivePicker && LivePicker.isOpen()) return; // the picker has the keys
     const t = e.target;
+    if (t && t.tagName === "SELECT" && (e.key === "ArrowDown" || e.key === "ArrowUp") && t.matches(ARROW_SAFE)) {
+      e.preventDefault();
+      feed.focus({ preventScroll: true });
+      return step(e.key === "ArrowDown" ? 1 : -1, e.shiftKey);
+    }
     if (t && (TYPING.has(t.tagName) || t.isContentEditable)) {
-      if (e.key === "Escape") t.blur();
+      if (e.key === "Escape") {
+        t.blur();
+        if (t.id === "search" || t.id === "bulk-due") feed.focus({ preventScroll: true });
+      }
       return;
     }
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     if (rejectArmed && ["1", "2", "3", "4"].includes(key)) {
       e.preventDefault();
-      return doAction("reject", ["duplicate", "off_topic", "inappropriate", "other"][Number(key) - 1]);
+      const reason = REASONS[Number(key) - 1];
+      if (picked.size) return bulk("reject", { reason });
+      return doAction("reject", reason);
+    }
+    if (merging && key === "Enter" && (!t || t.tagName !== "BUTTON")) {
+      e.preventDefault();
+      return bulk("merge", { into: merging.into }, merging.ids);
     }
     const q = current();
+    const many = picked.size > 0;
     const handlers = {
-      ArrowDown: () => step(1),
-      j: () => step(1),
-      ArrowUp: () => step(-1),
-      k: () => step(-1),
+      ArrowDown: () => step(1, e.shiftKey),
+      j: () => step(1, e.shiftKey),
+      ArrowUp: () => step(-1, e.shiftKey),
+      k: () => step(-1, e.shiftKey),
+      Home: () => showFresh(),
+      End: () => order.length && select(order[order.length - 1], true),
       "/": () => $("#search").focus(),
       Escape: () => {
-        rejectArmed = false;
+        // one thing at a time: the reasons, the merge question, then the ticks
+        if (rejectArmed || merging) {
+          rejectArmed = false;
+          merging = null;
+        } else if (many) clearPicks();
         schedule();
       },
-      a: () => q && doAction("approve"),
+      x: () => (e.shiftKey ? pickAll() : q && pick(q.id)),
+      a: () => (many ? bulk("approve") : q && doAction("approve")),
+      r: armReject,
+      t: () => (many ? choose("theme") : q && chooseFor("theme")),
+      d: () => (many ? choose("department") : q && chooseFor("department")),
+      p: () => (many ? choose("prepare") : q && chooseFor("prepare", $("#d-department"))),
+      m: () => (many ? askMerge() : q && ACTIVE.has(q.status) && (showTab("detail"), ($("#d-dups button") || $("#merge-code")).focus())),
+      u: undo,
       o: () => q && doAction("reopen"),
       e: () => q && doAction("edit"),
-      r: () => {
-        if (!q || !ACTIVE.has(q.status)) return;
-        showTab("detail");
-        rejectArmed = true;
-        schedule();
-      },
-      t: () => q && (showTab("detail"), $("#d-theme").focus()),
-      d: () => q && (showTab("detail"), $("#d-department").focus()),
       n: () => q && (showTab("detail"), notes.focus()),
-      m: () => q && ACTIVE.has(q.status) && (showTab("detail"), ($("#d-dups button") || $("#merge-code")).focus()),
       f: () => q && QUEUED.has(q.status) && (showTab("detail"), $("#forward-dept").focus()),
     };
     const fn = handlers[key];
@@ -1015,7 +1456,11 @@
     keys.clear();
     similar.clear();
     conflicts.clear();
+    picked.clear();
+    unseen.clear();
+    lastBulk = null;
     selected = null;
+    rebuild = "filter";
     load();
   });
   Live.socket.on("question.added", (msg) => {
@@ -1034,6 +1479,13 @@
     if (!msg || typeof msg.id !== "string" || !Array.isArray(msg.similar)) return;
     similar.set(msg.id, msg.similar);
     schedule();
+  });
+  // a bulk action's batch (live/services/bulk.py): up to 200 questions in one message
+  Live.socket.on("questions.changed", (msg) => {
+    if (!msg || !Array.isArray(msg.questions)) return;
+    let any = false;
+    for (const q of msg.questions) any = accept(q) || any;
+    if (any) schedule();
   });
   Live.socket.on("question.changed", (msg) => {
     // the desk's view only: the MC's queue view (which carries "id" beside it) is not ours

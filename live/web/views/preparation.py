@@ -46,11 +46,16 @@ def _filters() -> tuple[str, str]:
     return search, theme
 
 
-def _page(error: str | None = None, at: str = "", typed: dict | None = None, status: int = 200):
-    search, theme = _filters()
+def due_offered() -> str:
+    """The due date offered when assigning (here and on the console), as dd/mm/yyyy."""
     today = replies.local_date(day().now(), _zone())
     doc = day().conference() or {}
-    due = preparation.default_due(doc.get("date"), today)  # stored ISO (live/core/conference.py)
+    return preparation.default_due(doc.get("date"), today).strftime("%d/%m/%Y")  # stored ISO (live/core/conference.py)
+
+
+def _page(error: str | None = None, at: str = "", typed: dict | None = None, status: int = 200):
+    search, theme = _filters()
+    doc = day().conference() or {}
     body = render_template(
         "preparation.html",
         screen="preparation",
@@ -59,7 +64,7 @@ def _page(error: str | None = None, at: str = "", typed: dict | None = None, sta
         candidates=preparation.candidates(day(), search=search, theme=theme, zone=_zone()),
         departments=replies.departments(day()),
         themes=[{"id": t["id"], "name": t["name"]} for t in doc.get("themes", [])],
-        default_due=due.strftime("%d/%m/%Y"),
+        default_due=due_offered(),
         search=search,
         theme=theme,
         error=error,

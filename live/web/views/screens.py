@@ -16,7 +16,7 @@ from live.core.errors import DomainError
 from live.formats import exports
 from live.web import i18n, messages
 from live.web.auth import current_roles, day, grant, grant_pin, screen
-from live.web.views import window
+from live.web.views import preparation, window
 
 bp = Blueprint("screens", __name__)
 log = logging.getLogger("live.access")
@@ -127,7 +127,8 @@ def chair():
 @bp.get("/moderator")
 @screen("moderator")
 def moderator():
-    return _page("moderator.html", "moderator")
+    # the due date a bulk assignment for preparation offers (the preparation page's)
+    return render_template("moderator.html", screen="moderator", snapshot=day().snapshot(), default_due=preparation.due_offered())
 
 
 @bp.get("/lang/<code>")
