@@ -125,7 +125,7 @@ class Bulk:
             if mine:
                 done += mine
                 parts += 1
-                changes.append(self.desk.announce(seq, written))
+                changes.append(self.desk.announce(seq, written, batch=True))
         answer = {
             "ok": True,
             "bulk": bulk if done else None,
@@ -260,7 +260,7 @@ class Bulk:
             done += mine
             skipped += refused
             if written:
-                changes.append(self.desk.announce(seq, written))
+                changes.append(self.desk.announce(seq, written, batch=True))
         if not done and not skipped:
             raise DomainError("bulk.undo_gone")
         self._drop(bulk)

@@ -416,33 +416,48 @@ class Desk:
         low = line[last].get("rank") or 0
         return (low + (line[last + 1].get("rank") or 0)) / 2 if last + 1 < len(line) else low + 1.0
 
-    def announce(self, seq: int, written: dict) -> Change:
-        """What every audience hears after an action: each shaped for who receives it."""
+    def announce(self, seq: int, written: dict, *, batch: bool = False) -> Change:
+        """What every audience hears after an action: each shaped for who receives it. A bulk's
+        batch (``batch``) reaches each staff room as one ``questions.changed``, not one message
+        per question: a thousand questions are a few messages to every console and MC tablet."""
         self.replica.refresh()  # the conference and stage as other processes left them
         names = self.site_names()
         departments = self.department_names()
-        emits = []
         changed = [doc for k, doc in written.items() if k.startswith(PREFIX)]
-        for question in changed:
-            emits.append(("question.changed", {"seq": seq, "question": staff_view(question)}, rooms.desk()))
-            # answered and forwarded ones leave the queue with their status, for the counts per site
-            visible = QUEUE_STATUSES + (questions.ANSWERED, questions.FORWARDED)
-            view = queue_view(question, names) if question["status"] in visible else None
-            emits.append(("question.changed", {"seq": seq, "id": question["id"], "question": view}, rooms.queue()))
-            for asker in self._askers(question):
-                status = {
-                    "id": asker["id"],
-                    "code": asker["code"],
-                    "status": questions.public_status(question),
-                    # None also takes a withdrawn reply off the phone
-                    "reply": replies.public_reply(question, departments),
-                }
-                emits.append(("question.status", status, rooms.device(asker["device"])))
+        # answered and forwarded ones leave the queue with their status, for the counts per site
+        visible = QUEUE_STATUSES + (questions.ANSWERED, questions.FORWARDED)
+        staff = [staff_view(question) for question in changed]
+        queued = [
+            {"id": question["id"], "question": queue_view(question, names) if question["status"] in visible else None}
+            for question in changed
+        ]
+        emits = []
+        if batch and changed:
+            emits.append(("questions.changed", {"seq": seq, "questions": staff}, rooms.desk()))
+            emits.append(("questions.changed", {"seq": seq, "changes": queued}, rooms.queue()))
+            for question in changed:
+                emits += self._statuses(question, departments)
+        elif not batch:
+            for question, view, change in zip(changed, staff, queued, strict=True):
+                emits.append(("question.changed", {"seq": seq, "question": view}, rooms.desk()))
+                emits.append(("question.changed", {"seq": seq, **change}, rooms.queue()))
+                emits += self._statuses(question, departments)
         if STAGE in written:
             current = {"seq": seq, "question": self.current()}
             emits.append(("question.current", current, rooms.screens()))  # staff screens first
             emits.append(("question.current", current, rooms.phones()))  # "being answered now" on phones
         return Change(seq, emits)
+
+    def _statuses(self, question: dict, departments: dict) -> list[tuple[str, dict, str]]:
+        """``question.status`` to the phone of each asker who follows ``question``."""
+        status = {
+            "status": questions.public_status(question),
+            "reply": replies.public_reply(question, departments),  # None also takes a withdrawn reply off the phone
+        }
+        return [
+            ("question.status", {"id": asker["id"], "code": asker["code"], **status}, rooms.device(asker["device"]))
+            for asker in self._askers(question)
+        ]
 
     def _askers(self, question: dict) -> list[dict]:
         """The phone-sent questions whose askers follow ``question``: itself and those merged in."""

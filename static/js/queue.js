@@ -3,7 +3,9 @@
  * The server sends `queue.snapshot` {seq, questions, answered, themes, departments} right after
  * connecting (and again after every reconnection), then `question.changed` {seq, id, question}
  * for every change: `question` is the queue view, or null when the question left the approved
- * queue. Both screens only ever hold approved or on-screen questions: never unapproved text.
+ * queue. A bulk action's batch comes as one `questions.changed` {seq, changes: [{id, question}]}
+ * (each change as the single message carries it), applied together and drawn once. Both screens
+ * only ever hold approved or on-screen questions: never unapproved text.
  *
  * Answers per site count a question once, when one that this screen holds leaves the queue as
  * answered or forwarded: a push that the snapshot already counted finds nothing to remove. A
@@ -95,18 +97,23 @@
     notify();
   });
 
-  Live.socket.on("question.changed", (change) => {
-    if (!model.loaded || !change || typeof change.seq !== "number" || change.seq <= model.baseSeq) return;
+  /** Whether a push is newer than the snapshot the queue was loaded from. */
+  function fresh(msg) {
+    return model.loaded && Boolean(msg) && typeof msg.seq === "number" && msg.seq > model.baseSeq;
+  }
+
+  /** One question's change {id, question} into the queue, unsorted; false when it changed nothing
+   * (no id, or older than the version held). */
+  function apply(change) {
     const id = change.id || (change.question && change.question.id);
-    if (!id) return;
+    if (!id) return false;
     const i = model.questions.findIndex((q) => q.id === id);
     const held = i >= 0 ? model.questions[i] : null;
     const view = change.question;
-    if (held && view && typeof held.version === "number" && view.version < held.version) return;
+    if (held && view && typeof held.version === "number" && view.version < held.version) return false;
     if (view && (view.status === WAITING || view.status === ON_SCREEN)) {
       if (held) model.questions[i] = view;
       else model.questions.push(view);
-      model.questions.sort(compare);
       if (view.status === ON_SCREEN) rememberTheme(view.theme);
     } else if (held) {
       model.questions.splice(i, 1);
@@ -118,6 +125,21 @@
         rememberTheme(done.theme);
       }
     }
+    return true;
+  }
+
+  Live.socket.on("question.changed", (change) => {
+    if (!fresh(change) || !apply(change)) return;
+    model.questions.sort(compare);
+    notify();
+  });
+
+  Live.socket.on("questions.changed", (msg) => {
+    if (!fresh(msg) || !Array.isArray(msg.changes)) return;
+    let applied = false;
+    for (const change of msg.changes) applied = (Boolean(change) && apply(change)) || applied;
+    if (!applied) return;
+    model.questions.sort(compare);
     notify();
   });
 

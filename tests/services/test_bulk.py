@@ -15,6 +15,7 @@ import pytest
 import requests
 from test_preparation import TODAY, Clock, at
 
+from live.core import rooms
 from live.services import bulk as bulks
 from live.services import rehearsal as rehearsals
 from live.services.day import Day
@@ -83,13 +84,16 @@ def test_bulk_approve_skips_what_changed_meanwhile_and_reaches_every_screen(desk
     assert desk.fresh(edited["id"])["status"] == "received"
     assert desk.fresh(edited["id"])["text"] == "Học bổng cho sinh viên nghèo?"
     assert desk.fresh(rejected["id"])["status"] == "rejected"
-    # the MC's queue, the other console and the asker's phone hear of each approved one, in order
+    # the MC's queue and the other console hear of the batch as one message each, in the selection's
+    # order; the asker's phone of each approved question
+    queued = desk.mc.wait_for(lambda e, d: e == "questions.changed" and d["seq"] == reply["seq"])
+    assert [change["id"] for change in queued["changes"]] == [a["id"], b["id"], c["id"]]
+    for change in queued["changes"]:
+        assert change["question"]["status"] == "approved" and change["question"]["origin"] == "Xã Quảng Lâm"
+    console = desk.other.wait_for(lambda e, d: e == "questions.changed" and d["seq"] == reply["seq"])
+    assert [q["id"] for q in console["questions"]] == [a["id"], b["id"], c["id"]]
+    assert {q["status"] for q in console["questions"]} == {"approved"}
     for q in (a, b, c):
-        queued = desk.mc.wait_for(lambda e, d, q=q: e == "question.changed" and d["id"] == q["id"] and d["question"])
-        assert queued["question"]["status"] == "approved" and queued["question"]["origin"] == "Xã Quảng Lâm"
-        desk.other.wait_for(
-            lambda e, d, q=q: e == "question.changed" and "id" not in d and d["question"]["id"] == q["id"]
-        )
         desk.phone.wait_for(
             lambda e, d, q=q: e == "question.status" and d["id"] == q["id"] and d["status"] == "approved"
         )
@@ -183,11 +187,13 @@ def test_undo_puts_back_what_was_not_changed_since_and_only_once(desk):
     assert undone["ok"] is True, undone
     assert undone["done"] == [qs[0]["id"], qs[1]["id"]]
     assert undone["skipped"] == [{"id": qs[2]["id"], "code": qs[2]["code"], "reason": "conflict"}]
+    # the MC's queue loses both in one message
+    queued = desk.mc.wait_for(lambda e, d: e == "questions.changed" and d["seq"] == undone["seq"])
+    assert queued["changes"] == [{"id": q["id"], "question": None} for q in qs[:2]]
     for q in qs[:2]:
         back = desk.fresh(q["id"])
         assert back["status"] == "received" and back["rank"] is None
         assert back["version"] == q["version"] + 2  # versions only grow: an old view is a conflict
-        desk.mc.wait_for(lambda e, d, q=q: e == "question.changed" and d["id"] == q["id"] and d["question"] is None)
         desk.phone.wait_for(
             lambda e, d, q=q: e == "question.status" and d["id"] == q["id"] and d["status"] == "received"
         )
@@ -229,10 +235,11 @@ def test_a_bulk_on_one_process_reaches_the_screens_of_another_through_redis(make
     reply = moderator.call("questions.bulk", {"action": "approve", "items": items(*(listed[i] for i in made))})
 
     assert reply["done"] == made[1:] and reply["skipped"][0]["reason"] == "conflict"
-    seen = set()
-    while seen != set(made[1:]):
-        msg = mc.wait_for(lambda e, d: e == "question.changed" and d["question"] and d["id"] not in seen)
-        seen.add(msg["id"])
+    # the MC on the other process gets the batch as one message
+    queued = mc.wait_for(lambda e, d: e == "questions.changed" and d["seq"] == reply["seq"])
+    assert [change["id"] for change in queued["changes"]] == made[1:]
+    assert {change["question"]["status"] for change in queued["changes"]} == {"approved"}
+    assert not [d for e, d in mc.received if e == "question.changed" and d["question"]]  # not one by one
     undone = other.call("questions.undo", {"bulk": reply["bulk"]})  # undone through the other process
     assert undone["done"] == made[1:]
     assert {q["status"] for q in moderator.call("questions.get")["questions"]} == {"received"}
@@ -297,6 +304,11 @@ def test_a_thousand_questions_commit_in_batches_with_one_audit_entry(day, clock)
     reply, changes = bulks.Bulk(day.desk).act({"action": "approve", "items": items(*qs)}, role="admin", name="Lan")
     assert len(reply["done"]) == 450 and reply["skipped"] == []
     assert day.store.seq() - before == 3 == len(changes)  # 200 + 200 + 50, each one transaction
+    # each batch announced as one message to the consoles and one to the MC and chairman
+    for change, size in zip(changes, (200, 200, 50), strict=True):
+        staff = [(event, payload) for event, payload, room in change.emits if room in (rooms.desk(), rooms.queue())]
+        assert [event for event, _ in staff] == ["questions.changed", "questions.changed"]
+        assert len(staff[0][1]["questions"]) == size == len(staff[1][1]["changes"])
     entries = [e for e in day.desk.audit() if e.get("bulk") == reply["bulk"]]
     assert len(entries) == 1
     assert entries[0]["questions"] == [q["id"] for q in qs] and entries[0]["name"] == "Lan"
