@@ -5,7 +5,7 @@ Phones at three bridge points send questions whose askers are Hoa, Hòa and Hóa
 "kế hoạch", "văn hóa", "Hòa An", "hoà nhập" (the tone written the old way) and a name "Thoa"; the
 console (1366×768, a desk's screen) must show exactly the questions each search names. The pure API
 (``LiveSearch.parse`` / ``key`` / ``matches``) is also checked in the page directly, with every
-hostile string of tests/corpora as a query, and against 20,000 questions for speed.
+hostile string of tests/corpora as a query, and over 20,000 questions (how fast: bench/console.py).
 """
 
 from __future__ import annotations
@@ -261,42 +261,67 @@ def test_hostile_strings_never_break_the_search(console, screens):
     screens.assert_clean()
 
 
-SPEED = """
-() => {
+# 20,000 made-up questions (the keys bench/console.py times LiveSearch over): how many each query finds
+TWENTY_THOUSAND = """
+(queries) => {
   const S = window.LiveSearch;
   const words = "xin hỏi về học bổng cho sinh viên dân tộc thiểu số kế hoạch văn hóa việc làm thanh niên Hòa An vốn vay khởi nghiệp đường huyện".split(" ");
   const names = ["Nông Thị Hoa", "Lục Văn Hòa", "Hoàng Thị Hóa", "Triệu Văn Minh", "Bế Thị Thoa"];
   let seed = 7;
   const next = (n) => (seed = (seed * 48271) % 2147483647) % n;
   const keys = [];
-  const t0 = performance.now();
   for (let i = 0; i < 20000; i++) {
     const text = Array.from({ length: 25 }, () => words[next(words.length)]).join(" ") + "?";
     keys.push(S.key({ text, name: names[next(names.length)], code: "ABC" + i, site: "13" + next(99), siteName: "Xã Quảng Lâm" }));
   }
-  const built = performance.now() - t0;
-  const times = {};
-  for (const q of ["hoa", "Hòa", "hoa*", "ten:hoa", "\\"viec lam\\"", "hoc bong xa:quang lam", "khong co dau"]) {
-    let best = Infinity;
-    let n = 0;
-    for (let run = 0; run < 3; run++) {  // the best of three: the first runs the code not yet compiled
-      const t = performance.now();
-      const parsed = S.parse(q, () => false);
-      n = 0;
-      for (const k of keys) if (S.matches(parsed, k)) n += 1;
-      best = Math.min(best, performance.now() - t);
-    }
-    times[q] = [best, n];
+  const found = {};
+  for (const q of queries) {
+    const parsed = S.parse(q, () => false);
+    found[q] = keys.filter((k) => S.matches(parsed, k)).length;
   }
-  return { built, times };
+  return found;
 }
 """
+WORDS = (
+    "xin hỏi về học bổng cho sinh viên dân tộc thiểu số kế hoạch văn hóa việc làm thanh niên Hòa An vốn vay "
+    "khởi nghiệp đường huyện"
+).split()
+NAMES = ["Nông Thị Hoa", "Lục Văn Hòa", "Hoàng Thị Hóa", "Triệu Văn Minh", "Bế Thị Thoa"]
 
 
-def test_twenty_thousand_questions_are_searched_in_well_under_100_ms(console, screens):
-    result = console.page.evaluate(SPEED)
-    for query, (ms, n) in result["times"].items():
-        assert ms < 100, f"{query!r} took {ms:.1f} ms over 20,000 questions"
-        assert n > 0 or query == "khong co dau", query
-    assert result["built"] < 5000, result["built"]  # with making the texts; about 25 µs a key alone
+def twenty_thousand() -> list[tuple[list[str], list[str]]]:
+    """The same 20,000 questions made here: (the text's syllables, the name's), with the page's generator."""
+    seed = 7
+
+    def next_(n: int) -> int:
+        nonlocal seed
+        seed = seed * 48271 % 2147483647
+        return seed % n
+
+    made = []
+    for _ in range(20000):
+        text = [WORDS[next_(len(WORDS))] for _ in range(25)]
+        name = NAMES[next_(len(NAMES))].split()
+        next_(99)  # the site's code
+        made.append((text, name))
+    return made
+
+
+def fold(syllable: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFD", syllable) if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D").lower()
+
+
+def test_twenty_thousand_questions_are_searched_right(console, screens):
+    """Over 20,000 questions each query finds exactly the questions it names (its speed: bench/console.py)."""
+    made = twenty_thousand()
+    expected = {
+        "ten:hoa": sum("hoa" in map(fold, name) for _, name in made),  # Hoa, Hòa, Hóa; never Thoa or Hoàng
+        "Hòa": sum("Hòa" in text or "Hòa" in name for text, name in made),  # that tone only: not "văn hóa"
+        '"viec lam"': sum("việc làm" in " ".join(text) for text, _ in made),  # side by side, in that order
+        "hoc bong xa:quang lam": sum({"học", "bổng"} <= set(text) for text, _ in made),  # every site is Quảng Lâm
+        "khong co dau": 0,
+    }
+    assert all(expected[q] for q in expected if q != "khong co dau"), expected
+    assert console.page.evaluate(TWENTY_THOUSAND, list(expected)) == expected
     screens.assert_clean()
