@@ -4,8 +4,8 @@ Each question is checked exactly as ``Desk.act`` checks one (its version, its st
 lifecycle in ``live/core/questions.py``), but one refusal never stops the others: the answer lists
 the questions done and those skipped with why (``conflict``: changed meanwhile, never overwritten).
 The questions are written in batches of ``BATCH``, one atomic store transaction each, so a bulk on a
-thousand questions is durable batch by batch; each batch is announced as one change (what single
-actions announce), sent once the whole bulk has been written.
+thousand questions is durable batch by batch; each batch is announced as one message per audience
+(``Desk.announce(..., batch=True)``), sent once the whole bulk has been written.
 
 The whole bulk is one audit entry (``action: "bulk_<action>"``, the ids and tracking codes), which
 each batch's transaction extends. What undo needs, each question as it was before, is kept beside

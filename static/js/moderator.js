@@ -239,6 +239,12 @@
     if (!frame) frame = requestAnimationFrame(render);
   }
 
+  /** Render now (not at the next frame): before an action that reads the list. */
+  function renderNow() {
+    if (frame) cancelAnimationFrame(frame);
+    render();
+  }
+
   function render() {
     frame = 0;
     $("#desk").dataset.loaded = loadState === "ready" ? "yes" : loadState;
@@ -904,6 +910,7 @@
 
   /** Tick every question of the filtered list (up to the limit), or untick them when all are. */
   function pickAll() {
+    if (rebuild || touched.size) renderNow(); // the list as it is now
     const listed = order.filter((id) => matches(byId.get(id)));
     const all = listed.length > 0 && listed.every((id) => picked.has(id));
     if (all) for (const id of listed) picked.delete(id);
@@ -979,7 +986,7 @@
     const conflicted = reply.skipped.filter((s) => s.reason === "conflict");
     for (const s of conflicted) ensureFresh(s.id, (picked.get(s.id) || 0) + 1);
     lastBulk = reply.bulk ? { bulk: reply.bulk, action, until: Date.now() + UNDO_SECONDS * 1000 } : null;
-    showResult(fill(M.bulk_done[action] || M.bulk_done.other, { n: reply.done.length }), reply.skipped);
+    showResult(reply.done.length ? fill(M.bulk_done[action] || M.bulk_done.other, { n: reply.done.length }) : M.bulk_none, reply.skipped);
     schedule();
     return reply;
   }
@@ -1027,7 +1034,7 @@
       leaving.add(done);
       touched.add(done);
     }
-    showResult(fill(M.undone, { n: reply.done.length }), reply.skipped);
+    showResult(reply.done.length ? fill(M.undone, { n: reply.done.length }) : M.bulk_none, reply.skipped);
     schedule();
   }
 
@@ -1058,6 +1065,7 @@
           else act("prepare", single.id, { department: id, due });
         } else {
           const args = themes ? { theme: id } : { department: id };
+          if (!picked.size && (themes ? single.theme || null : single.department || null) === id) return; // unchanged
           if (picked.size) bulk("assign", args);
           else act("assign", single.id, args);
         }
@@ -1309,16 +1317,27 @@
     schedule();
   });
   let searchTimer = 0;
+
+  function applySearch() {
+    clearTimeout(searchTimer);
+    const typed = $("#search").value;
+    if (filters.query === typed) return;
+    filters.query = typed;
+    rebuild = "filter";
+    renderNow();
+  }
   // the keys are made while the person starts typing, a few hundred at a time, not all on the first letter
   $("#search").addEventListener("focus", warmKeys);
-  $("#search").addEventListener("input", (e) => {
+  $("#search").addEventListener("input", () => {
     clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => {
-      filters.query = e.target.value;
-      rebuild = "filter";
-      schedule();
-    }, 80);
+    searchTimer = setTimeout(applySearch, 80);
   });
+  // leaving the search (Esc, Enter, a click elsewhere) applies what was typed at once: the next key
+  // acts on the list the person asked for, never on the one before
+  $("#search").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === "Escape") applySearch();
+  });
+  $("#search").addEventListener("blur", applySearch);
   for (const [id, key] of [["#filter-site", "site"], ["#filter-theme", "theme"], ["#filter-department", "department"], ["#sort", "sort"]]) {
     $(id).addEventListener("change", (e) => {
       filters[key] = e.target.value;
@@ -1371,6 +1390,9 @@
       if (e.key === "Escape") {
         t.blur();
         if (t.id === "search" || t.id === "bulk-due") feed.focus({ preventScroll: true });
+      } else if (e.key === "Enter" && t.id === "search") {
+        e.preventDefault();
+        feed.focus({ preventScroll: true }); // to the list found, for the arrows and the letters
       }
       return;
     }

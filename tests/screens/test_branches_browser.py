@@ -48,6 +48,7 @@ def test_the_secretariat_imports_a_branch_list_once(make_server, screens, artifa
     importer = screens.open(server, "moderator", DESKTOP)
     page = importer.page
 
+    page.locator("#desk-pages summary").click()  # the other pages of the secretariat
     page.locator("#branches-link").click()
     expect(page).to_have_url(re.compile(r"/nhap-danh-sach/$"))
     expect(page.locator("h1")).to_have_text("Nhập danh sách câu hỏi của các chi đoàn")

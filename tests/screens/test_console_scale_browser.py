@@ -136,7 +136,9 @@ def test_twenty_thousand_questions_make_a_virtual_list_that_stays_whole(make_ser
     screens.assert_clean()
 
 
-def test_rows_never_move_while_questions_arrive_and_a_bar_brings_them_in(make_server, screens, connect_phone, connect_staff):
+def test_rows_never_move_while_questions_arrive_and_a_bar_brings_them_in(
+    make_server, screens, connect_phone, connect_staff
+):
     server = make_server()
     server.stop()
     ids = fill_store(server.data_dir, 40)
@@ -177,4 +179,206 @@ def test_rows_never_move_while_questions_arrive_and_a_bar_brings_them_in(make_se
     page.locator("#fresh").click()
     expect(page.locator("#fresh-wrap")).to_be_hidden()
     expect(page.locator("#feed li.q").first).to_have_attribute("aria-selected", "true")
+    screens.assert_clean()
+
+
+def sign(screen, name: str) -> None:
+    """The reviewer's name for the audit log (the console reconnects to carry it)."""
+    page = screen.page
+    page.locator("#me").fill(name)
+    page.locator("#me").press("Enter")
+    page.locator("#me").blur()
+    expect(page.locator("#conn")).to_have_class("conn conn-ok")
+
+
+def tick_range(page, first: str, last: str) -> None:
+    """Tick one row, then Shift+click another: every row between them is ticked."""
+    row(page, first).locator(".q-pick").click()
+    row(page, last).locator(".q-pick").click(modifiers=["Shift"])
+
+
+def test_two_secretaries_bulk_approve_overlapping_selections_and_nothing_is_overwritten(
+    make_server, screens, connect_staff, artifacts
+):
+    server = make_server()
+    server.stop()
+    ids = fill_store(server.data_dir, 12)[::-1]  # as the list shows them: newest first
+    server.start()
+    lan, minh = open_console(screens, server), open_console(screens, server)
+    sign(lan, "Lan")
+    sign(minh, "Minh")
+    tick_range(lan.page, ids[0], ids[5])
+    tick_range(minh.page, ids[3], ids[8])
+    expect(lan.page.locator("#bulk-n")).to_have_text("Đã chọn 6 câu")
+    expect(minh.page.locator("#bulk-n")).to_have_text("Đã chọn 6 câu")
+    # Lan approves first; Minh's console sees it, and marks what changed after he ticked it
+    lan.page.locator("[data-bulk=approve]").click()
+    expect(lan.page.locator("#bulk-result-text")).to_have_text("Đã duyệt 6 câu.")
+    expect(row(minh.page, ids[4]).locator(".q-conflict")).to_have_text("Đã thay đổi sau khi chọn")
+    minh.page.locator("[data-bulk=approve]").click()
+    codes = [row(minh.page, i).locator(".q-code").inner_text() for i in ids[3:6]]
+    expect(minh.page.locator("#bulk-result-text")).to_have_text(
+        "Đã duyệt 3 câu. Bỏ qua 3 câu vì người khác đã thay đổi sau khi bạn chọn, không ghi đè: "
+        + ", ".join(codes)
+        + "."
+    )
+    # the three skipped stay ticked for Minh to look at
+    expect(minh.page.locator("#bulk-n")).to_have_text("Đã chọn 3 câu")
+    screenshot(minh, artifacts, "console-bulk.png")
+
+    staff = connect_staff(server, "moderator")
+    held = desk(staff)
+    assert [held[i]["status"] for i in ids] == ["approved"] * 9 + ["received"] * 3
+    assert all(held[i]["version"] == 2 for i in ids[:9]), [held[i]["version"] for i in ids]  # each approved once
+    entries = connect_staff(server, "admin").call("audit.get")["entries"]
+    bulks = {e["name"]: e for e in entries if e.get("action") == "bulk_approve"}
+    assert sorted(bulks["Lan"]["questions"]) == sorted(ids[:6])
+    assert sorted(bulks["Minh"]["questions"]) == sorted(ids[6:9])
+
+    # both at the same moment, on the same three: each question is approved once, the other told
+    for screen in (lan, minh):
+        screen.page.keyboard.press("Escape")
+        tick_range(screen.page, ids[9], ids[11])
+    lan.page.locator("[data-bulk=approve]").click()
+    minh.page.locator("[data-bulk=approve]").click()
+    for screen in (lan, minh):
+        expect(screen.page.locator("#bulk-result-text")).to_contain_text("3 câu")
+    said = sorted((s.page.locator("#bulk-result-text").inner_text() for s in (lan, minh)), key=len)
+    assert said[0] == "Đã duyệt 3 câu.", said
+    assert said[1].startswith(
+        "Không có câu nào được thay đổi. Bỏ qua 3 câu vì người khác đã thay đổi sau khi bạn chọn"
+    ), said
+    held = desk(staff)
+    assert all(held[i]["status"] == "approved" and held[i]["version"] == 2 for i in ids[9:]), held
+    screens.assert_clean()
+
+
+def keys(page, *pressed: str) -> None:
+    for key in pressed:
+        page.keyboard.press(key)
+
+
+def test_the_keyboard_flow_never_changes_what_was_not_chosen(make_server, screens, connect_staff):
+    server = make_server()
+    server.stop()
+    ids = fill_store(server.data_dir, 8)[::-1]  # newest first, as listed
+    server.start()
+    console = open_console(screens, server)
+    page = console.page
+    staff = connect_staff(server, "moderator")
+    before = desk(staff)
+
+    def changed() -> dict[str, dict]:
+        now = desk(staff)
+        return {i: now[i] for i in ids if now[i]["version"] != before[i]["version"]}
+
+    page.locator("#feed").focus()
+    keys(page, "ArrowDown", "ArrowDown", "ArrowDown")  # the third question
+    expect(page.locator("#detail")).to_have_attribute("data-id", ids[2])
+    # T: a list filtered as typed, without diacritics; Enter chooses
+    keys(page, "t")
+    picker = page.locator("input.picker-input")
+    expect(picker).to_be_focused()
+    picker.press_sequentially("viec lam")
+    keys(page, "Enter")
+    expect(page.locator("#d-theme")).to_have_text("Việc làm, khởi nghiệp và vốn vay")
+    assert {i: q["theme"] for i, q in changed().items()} == {ids[2]: "t2"}
+    before = desk(staff)
+    # arrows after choosing move between questions and change nothing
+    keys(page, "ArrowDown", "ArrowDown", "ArrowUp")
+    expect(page.locator("#detail")).to_have_attribute("data-id", ids[3])
+    # D, then arrows inside the list, then Esc: nothing changes
+    keys(page, "d")
+    expect(picker).to_be_focused()
+    picker.press_sequentially("so")
+    keys(page, "ArrowDown", "ArrowDown", "ArrowUp", "Escape")
+    expect(picker).to_have_count(0)
+    keys(page, "ArrowDown")
+    expect(page.locator("#detail")).to_have_attribute("data-id", ids[4])
+    assert changed() == {}
+    # "Sở Y" is Sở Y tế, never Sở Nội vụ
+    keys(page, "d")
+    picker.press_sequentially("Sở Y")
+    keys(page, "Enter")
+    expect(page.locator("#d-department")).to_have_text("Sở Y tế")
+    assert {i: q["department"] for i, q in changed().items()} == {ids[4]: "d7"}
+    before = desk(staff)
+    # a select among the filters: arrows move between questions, the filter stays
+    page.locator("#filter-theme").focus()
+    keys(page, "ArrowDown")
+    expect(page.locator("#detail")).to_have_attribute("data-id", ids[5])
+    assert page.locator("#filter-theme").input_value() == ""
+    # ticks by keys: X, then Shift+↓ twice; T chooses for the three; A approves them; U undoes
+    keys(page, "x", "Shift+ArrowDown", "Shift+ArrowDown")
+    expect(page.locator("#bulk-n")).to_have_text("Đã chọn 3 câu")
+    keys(page, "t")
+    picker.press_sequentially("y te")
+    keys(page, "Enter")
+    expect(page.locator("#bulk-result-text")).to_have_text("Đã cập nhật 3 câu.")
+    assert {i: q["theme"] for i, q in changed().items()} == {i: "t6" for i in ids[5:8]}
+    keys(page, "x", "Shift+ArrowUp", "Shift+ArrowUp")  # the ticks went with the bulk: tick them again
+    expect(page.locator("#bulk-n")).to_have_text("Đã chọn 3 câu")
+    keys(page, "a")
+    expect(page.locator("#bulk-result-text")).to_have_text("Đã duyệt 3 câu.")
+    assert [desk(staff)[i]["status"] for i in ids[5:8]] == ["approved"] * 3
+    keys(page, "u")
+    expect(page.locator("#bulk-result-text")).to_have_text("Đã hoàn tác 3 câu.")
+    now = desk(staff)
+    assert [now[i]["status"] for i in ids[5:8]] == ["received"] * 3
+    assert [now[i]["theme"] for i in ids[5:8]] == ["t6"] * 3  # the undo took back the approval only
+    # R then 2: the open question is rejected as off the topic; Esc leaves R without a change
+    keys(page, "ArrowUp")
+    keys(page, "r", "Escape", "ArrowUp")
+    expect(page.locator("#detail")).to_have_attribute("data-id", ids[3])
+    keys(page, "r", "2")
+    expect(row(page, ids[3])).to_have_attribute("data-status", "rejected")
+    assert desk(staff)[ids[3]]["reason"] == "off_topic"
+    screens.assert_clean()
+
+
+TOPICS = [("học bổng", "giao duc"), ("việc làm", "viec lam"), ("vốn vay", "von vay"), ("chuyển đổi số", "chuyen doi"),
+          ("y tế", "y te"), ("thể thao", "the thao"), ("nông nghiệp", "nong nghiep"), ("đào tạo nghề", "giao duc")]  # fmt: skip
+THEME_OF = {
+    "giao duc": "t1",
+    "viec lam": "t2",
+    "von vay": "t2",
+    "chuyen doi": "t3",
+    "nong nghiep": "t4",
+    "the thao": "t5",
+    "y te": "t6",
+}
+
+
+def test_one_secretary_triages_three_hundred_waiting_questions_by_keyboard_in_a_few_bulk_actions(
+    make_server, screens, connect_staff
+):
+    server = make_server()
+    server.stop()
+    ids = fill_store(server.data_dir, 300)
+    server.start()
+    console = open_console(screens, server)
+    page = console.page
+    page.locator("#feed").focus()
+    pressed = 0
+    for topic, theme in TOPICS:
+        # / to search, the topic, Esc back to the list, Shift+X ticks the list, T chooses the theme, A approves
+        keys(page, "/")
+        page.keyboard.type(f'"{topic}"')
+        expect(page.locator("#shown")).to_have_text(
+            "38 câu hỏi" if topic in ("học bổng", "việc làm", "vốn vay", "chuyển đổi số") else "37 câu hỏi"
+        )
+        keys(page, "Escape", "Shift+X", "t")
+        page.keyboard.type(theme)
+        keys(page, "Enter")
+        expect(page.locator("#bulk-result-text")).to_contain_text("Đã cập nhật")
+        keys(page, "Shift+X", "a")
+        expect(page.locator("#bulk-result-text")).to_contain_text("Đã duyệt")
+        keys(page, "/", "Control+a", "Backspace", "Escape")
+        pressed += 3 + len(topic) + 2 + 3 + len(theme) + 1 + 2 + 4
+    expect(page.locator("#counts [data-count=received]")).to_have_text("0")
+    expect(page.locator("#counts [data-count=approved]")).to_have_text("300")
+    held = desk(connect_staff(server, "moderator"))
+    for i, ident in enumerate(ids):
+        assert held[ident]["theme"] == THEME_OF[TOPICS[i % len(TOPICS)][1]], (i, held[ident])
+    assert pressed < 300  # fewer keys than questions: 16 bulk actions
     screens.assert_clean()

@@ -12,7 +12,6 @@ moderator-conflict.png) for a person to look at.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
 import pytest
@@ -20,7 +19,6 @@ from browser import screenshot, wait_until
 from playwright.sync_api import expect
 
 from live.core import questions
-from live.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -221,10 +219,14 @@ def test_the_secretariat_approves_rejects_edits_assigns_and_prepares_notes(
     stored = desk(admin)[c["id"]]
     assert stored["original_text"] == DAO_TAO and stored["text"].startswith("Tỉnh có chương trình")
 
-    # theme and answering department from the conference's lists
-    page.locator("#d-theme").select_option(label="Việc làm, khởi nghiệp và vốn vay")
+    # theme and answering department from the conference's lists, filtered as typed (static/js/picker.js)
+    page.locator("#d-theme").click()
+    page.locator("input.picker-input").fill("viec lam")
+    page.locator(".picker-option", has_text="Việc làm, khởi nghiệp và vốn vay").click()
     expect(edited.locator(".q-theme")).to_have_text("Việc làm, khởi nghiệp và vốn vay")
-    page.locator("#d-department").select_option(label="Sở Nội vụ")
+    page.locator("#d-department").click()
+    page.locator("input.picker-input").fill("noi vu")
+    page.locator("input.picker-input").press("Enter")
     expect(edited.locator(".q-dept")).to_have_text("Sở Nội vụ")
     stored = desk(admin)[c["id"]]
     assert (stored["theme"], stored["department"]) == ("t2", "d1")
@@ -309,8 +311,9 @@ def test_two_moderators_on_one_question_the_second_is_told_and_nothing_is_overwr
     second.page.get_by_role("button", name="1 Trùng lặp").click()
 
     # the second is told on that row and in the detail, and sees the first one's result
-    conflict = row(second, q["id"]).locator(".conflict")
-    expect(conflict).to_have_text(CONFLICT)
+    conflict = row(second, q["id"]).locator(".q-conflict")
+    expect(conflict).to_have_text("Người khác vừa thay đổi")
+    expect(conflict).to_have_attribute("title", CONFLICT)
     expect(second.page.locator("#d-conflict")).to_have_text(CONFLICT)
     expect(row(second, q["id"]).locator(".badge")).to_have_text("Đã duyệt")  # fetched again, push or not
     expect(second.page.locator("#d-version")).to_have_text("phiên bản 2")
@@ -339,13 +342,13 @@ def test_two_moderators_on_one_question_the_second_is_told_and_nothing_is_overwr
     expect(row(second, q2["id"]).locator(".q-text")).to_contain_text("người thứ nhất")
     expect(second.page.locator("#edit-other")).to_contain_text("người thứ nhất")  # seen while typing
     second.page.locator("#edit-text").press("Control+Enter")
-    expect(row(second, q2["id"]).locator(".conflict")).to_have_text(CONFLICT)
+    expect(row(second, q2["id"]).locator(".q-conflict")).to_have_attribute("title", CONFLICT)
     expect(second.page.locator("#edit-text")).to_have_value("Đào tạo nghề cho thanh niên (bản của người thứ hai)")
     assert "người thứ nhất" in desk(admin)[q2["id"]]["text"]
     # having seen the other version, saving again is deliberate: it goes through, the message goes
     second.page.locator("#edit-text").press("Control+Enter")
     expect(row(second, q2["id"]).locator(".q-text")).to_contain_text("người thứ hai")
-    expect(row(second, q2["id"]).locator(".conflict")).to_have_count(0)
+    expect(row(second, q2["id"]).locator(".q-conflict")).to_have_count(0)
     expect(row(first, q2["id"]).locator(".q-text")).to_contain_text("người thứ hai")
     assert desk(admin)[q2["id"]]["original_text"] == DAO_TAO  # the young person's words, kept once
 
@@ -547,58 +550,6 @@ def test_a_question_from_the_floor_is_entered_once_even_when_pressed_twice_or_re
     page.locator("#floor-send").click()
     expect(page.locator("#floor-result")).to_have_text("Hãy nhập câu hỏi.")
     assert len(desk(admin)) == 3
-    screens.assert_clean()
-
-
-# ---------------------------------------------------------------- a busy day
-
-
-def fill_store(data_dir, n: int) -> None:
-    """Write ``n`` questions straight into a stopped server's store, as a long day would leave it."""
-    store = open_store({"DATA_DIR": str(data_dir)})
-    sites = [s["id"] for s in store.get("conference")["sites"]]
-    words = ["học bổng", "việc làm", "vốn vay", "chuyển đổi số", "y tế", "thể thao", "nông nghiệp", "đào tạo nghề"]
-    records = {}
-    start = time.time() - 4 * 3600
-    for i in range(n):
-        ident = f"load-{i:06d}-{uuid.uuid4().hex[:8]}"
-        site = sites[i % len(sites)]
-        text = f"Câu hỏi số {i} về {words[i % len(words)]} của thanh niên xã, mong lãnh đạo tỉnh trả lời?"
-        payload = {"id": ident, "site": site, "text": text, "name": f"Người hỏi {i}" if i % 3 else ""}
-        record = questions.validate_submission(payload, sites=set(sites), themes=set(), now=start + i)
-        records["q:" + ident] = dict(record, channel="qr", device=None)
-    store.transact(tuple(records), lambda docs: records)
-    store.close()
-
-
-def test_five_thousand_questions_stay_quick_to_search_and_render(make_server, screens):
-    server = make_server()
-    server.stop()
-    fill_store(server.data_dir, 5000)
-    server.start()
-    started = time.monotonic()
-    console = open_console(screens, server)
-    loaded = time.monotonic() - started
-    page = console.page
-    expect(page.locator("#counts [data-count=all]")).to_have_text("5000")
-    expect(page.locator("#shown")).to_have_text("Hiển thị 200/5000 câu hỏi")
-    expect(rows(console)).to_have_count(200)  # rendering is capped; "Hiển thị thêm" adds more
-    assert loaded < 15, loaded
-
-    # a search over every question answers at once
-    t0 = time.monotonic()
-    page.locator("#search").fill("hoc bong")
-    expect(page.locator("#shown")).to_have_text("Hiển thị 200/625 câu hỏi")
-    assert time.monotonic() - t0 < 2.0
-    page.locator("#more").click()
-    expect(rows(console)).to_have_count(400)
-    # the arrow keys go on past the last row shown
-    rows(console).nth(399).locator(".q-text").click()
-    press(console, "ArrowDown")
-    expect(rows(console)).to_have_count(401)
-    expect(rows(console).nth(400)).to_have_attribute("aria-selected", "true")
-    page.locator("#search").fill("so 4999 ")
-    expect(rows(console)).to_have_count(1)
     screens.assert_clean()
 
 

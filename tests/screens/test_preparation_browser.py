@@ -114,6 +114,7 @@ def run(server, screens, desk, officer, fresh, first, second, third, artifacts):
     expect(page.locator("#desk")).to_have_attribute("data-loaded", "yes")
     page.locator("#me").fill("Hoàng Thư Ký")
     page.locator("#me").press("Enter")
+    page.locator("#desk-pages summary").click()  # the other pages of the secretariat
     page.locator("#preparation-link").click()
     expect(page).to_have_url(re.compile(r"/chuan-bi$"))
     expect(page.locator("#candidates-count")).to_have_text("3 câu hỏi chưa giao chuẩn bị")

@@ -26,6 +26,7 @@ def test_the_secretariat_writes_a_summary_and_downloads_the_notice_draft(
     console = screens.open(server, "moderator", {"width": 1440, "height": 900})
     page = console.page
 
+    page.locator("#desk-pages summary").click()  # the other pages of the secretariat
     page.locator("#reports-link").click()
     expect(page).to_have_url(re.compile(r"/reports/$"))
     expect(page.locator("h1")).to_have_text("Báo cáo sau hội nghị")

@@ -127,6 +127,7 @@ def run(server, browser, screens, phone, artifacts):
     expect(rights.locator("#none")).to_have_text(f"Không có câu hỏi nào với mã {code}.")
 
     # ---- the secretariat's register shows the request, done, with no name and no text
+    page.locator("#desk-pages summary").click()  # the other pages of the secretariat
     page.locator("#rights-link").click()
     request = page.locator(f"#requests tr[data-code='{code}']")
     expect(request).to_have_count(2)  # she looked (seen), then deleted

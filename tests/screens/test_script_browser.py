@@ -103,6 +103,7 @@ def test_the_secretary_builds_the_script_and_the_mc_follows_it(
     # ---- from the console to the script page
     console = screens.open(server, "moderator", DESKTOP)
     page = console.page
+    page.locator("#desk-pages summary").click()  # the other pages of the secretariat
     page.locator("#script-link").click()
     expect(page).to_have_url(re.compile(r"/kich-ban$"))
     expect(page.locator("h1")).to_have_text("Kịch bản hội nghị")

@@ -34,6 +34,7 @@ def test_the_secretariat_edits_the_lists_and_sees_held_questions(make_server, sc
     editor = screens.open(server, "moderator", DESKTOP)
     page = editor.page
 
+    page.locator("#desk-pages summary").click()  # the other pages of the secretariat
     page.locator("#wordlist-link").click()
     expect(page).to_have_url(re.compile(r"/tu-khoa/$"))
     expect(page.locator("h1")).to_have_text("Từ khoá cần chú ý")
