@@ -321,8 +321,8 @@ class Handlers:
     def question_mine(self, _sid, _name, payload):
         return {"ok": True, "questions": self.day.desk.mine(payload)}
 
-    def questions_get(self, _sid, _name, _payload):
-        return {"ok": True, "questions": self.day.desk.for_desk()}
+    def questions_get(self, _sid, _name, payload):
+        return {"ok": True, **self.day.desk.desk_page(payload)}
 
     def question_act(self, sid, name, payload):
         me = self.connections.get(sid)

@@ -137,6 +137,7 @@
     if (!q || typeof q.id !== "string" || !("received_at" in q)) return false; // not a staff view
     const held = byId.get(q.id);
     if (held && typeof held.version === "number" && held.version > q.version) return false;
+    if (!held || filters.sort === "queue") base = null; // the queue's order follows status, theme and rank
     byId.set(q.id, q);
     touched.add(q.id);
     for (const seen of arriving) seen.add(q.id);
@@ -146,28 +147,50 @@
   /** Forget a question deleted at its asker's request (live/services/rights.py). */
   function forget(id) {
     for (const held of [byId, keys, similar, conflicts, picked, unseen]) held.delete(id);
+    base = null;
     touched.add(id);
     if (selected === id) selected = null;
   }
 
+  const FIRST_PAGE = 300; // the newest questions, shown at once
+  const PAGE_SIZE = 4000; // then the older ones, page after page (live/services/desk.py desk_page)
+  let loadRun = null; // the load under way: a newer one (a reconnection) stops it
+
+  /** The list, newest first, a page at a time: the first rows show while the rest arrives. */
   async function load() {
+    const run = (loadRun = {});
     const pushed = new Set();
     arriving.add(pushed);
-    const reply = await Live.send("questions.get", {});
-    arriving.delete(pushed);
-    if (!reply || !reply.ok) {
-      loadState = "failed";
-      schedule();
-      setTimeout(() => Live.socket.connected && loadState === "failed" && load(), 3000);
-      return;
+    const listed = new Set();
+    let before = null;
+    try {
+      for (;;) {
+        const limit = before === null ? FIRST_PAGE : PAGE_SIZE;
+        const reply = await Live.send("questions.get", { limit, before }, 30000);
+        if (run !== loadRun) return; // a newer load took over
+        if (!reply || !reply.ok) {
+          loadState = "failed";
+          schedule();
+          setTimeout(() => Live.socket.connected && loadState === "failed" && load(), 3000);
+          return;
+        }
+        for (const q of reply.questions) {
+          listed.add(q.id);
+          accept(q);
+        }
+        if (before === null) rebuild = rebuild || "data"; // in place: a reconnection never moves the rows in view
+        if (!reply.more) break;
+        before = reply.next;
+        loadState = "partial";
+        schedule();
+      }
+    } finally {
+      arriving.delete(pushed);
     }
     // a union, since a push may have overtaken the list; but a question the list lacks that no
     // push brought meanwhile was deleted while this console was away (its question.removed missed)
-    const listed = new Set(reply.questions.map((q) => q.id));
     for (const id of [...byId.keys()]) if (!listed.has(id) && !pushed.has(id)) forget(id);
-    for (const q of reply.questions) accept(q);
     loadState = "ready";
-    rebuild = rebuild || "data"; // in place: a reconnection never moves the rows in view
     schedule();
   }
 
@@ -406,6 +429,13 @@
     return ids.sort((a, b) => compare(byId.get(a), byId.get(b)));
   }
 
+  let base = null; // every id held, in the list's order: filtering it needs no sort
+
+  function baseOrder() {
+    if (!base) base = sorted([...byId.keys()]);
+    return base;
+  }
+
   /** Where ``q`` goes in the list (binary search by the sort). */
   function placeOf(q) {
     let lo = 0;
@@ -430,9 +460,7 @@
     const anchor = rebuild === "filter" ? null : topOfView();
     if (rebuild) {
       const kept = rebuild === "data" ? new Set(order) : new Set(); // moved out by others: kept in place
-      const ids = [];
-      for (const q of byId.values()) if (matches(q) || (kept.has(q.id) && !leaving.has(q.id))) ids.push(q.id);
-      setOrder(sorted(ids));
+      setOrder(baseOrder().filter((id) => matches(byId.get(id)) || (kept.has(id) && !leaving.has(id))));
       if (rebuild === "filter") unseen.clear();
     } else if (touched.size) {
       let resort = false;
@@ -448,18 +476,19 @@
           add.push(q);
         }
       }
-      let ids = order.filter((id) => id !== null);
+      const ids = order.filter((id) => id !== null);
       if (add.length > 50 || resort) {
-        ids = sorted(ids.concat(add.map((q) => q.id)));
-        setOrder(ids);
+        const keep = new Set(ids);
+        for (const q of add) keep.add(q.id);
+        setOrder(baseOrder().filter((id) => keep.has(id)));
       } else {
         order = ids;
         for (const q of add) order.splice(placeOf(q), 0, q.id);
         setOrder(order);
       }
       // a question placed above the row at the top of the view comes in unseen: the view keeps its rows
-      const top = anchor && orderIndex.get(anchor.id);
-      if (top !== undefined && top !== null) for (const q of add) if (orderIndex.get(q.id) < top) unseen.add(q.id);
+      const top = anchor && loadState !== "partial" && orderIndex.get(anchor.id);
+      if (typeof top === "number") for (const q of add) if (orderIndex.get(q.id) < top) unseen.add(q.id);
     }
     rebuild = null;
     touched.clear();
@@ -489,8 +518,8 @@
     }
     const empty = $("#feed-empty");
     empty.hidden = total > 0;
-    setText(empty, loadState === "loading" ? M.loading : loadState === "failed" ? M.load_failed : byId.size ? M.none_match : M.none);
-    setText("#shown", fill(M.shown_all, { n: total.toLocaleString("vi-VN") }));
+    setText(empty, loadState === "loading" || (loadState === "partial" && !total) ? M.loading : loadState === "failed" ? M.load_failed : byId.size ? M.none_match : M.none);
+    setText("#shown", fill(loadState === "partial" ? M.shown_loading : M.shown_all, { n: total.toLocaleString("vi-VN") }));
   }
 
   /** The rows in view and a few around, between two spacers holding the height of the others. */
@@ -1317,6 +1346,7 @@
     schedule();
   });
   let searchTimer = 0;
+  const SEARCH_PAUSE = 30; // ms: keys typed together (a paste, a held key) filter once; 20,000 filter in ~30 ms
 
   function applySearch() {
     clearTimeout(searchTimer);
@@ -1330,7 +1360,7 @@
   $("#search").addEventListener("focus", warmKeys);
   $("#search").addEventListener("input", () => {
     clearTimeout(searchTimer);
-    searchTimer = setTimeout(applySearch, 80);
+    searchTimer = setTimeout(applySearch, SEARCH_PAUSE);
   });
   // leaving the search (Esc, Enter, a click elsewhere) applies what was typed at once: the next key
   // acts on the list the person asked for, never on the one before
@@ -1341,6 +1371,7 @@
   for (const [id, key] of [["#filter-site", "site"], ["#filter-theme", "theme"], ["#filter-department", "department"], ["#sort", "sort"]]) {
     $(id).addEventListener("change", (e) => {
       filters[key] = e.target.value;
+      if (key === "sort") base = null;
       rebuild = "filter";
       schedule();
     });
@@ -1480,6 +1511,7 @@
     conflicts.clear();
     picked.clear();
     unseen.clear();
+    base = null;
     lastBulk = null;
     selected = null;
     rebuild = "filter";
