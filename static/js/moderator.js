@@ -152,7 +152,7 @@
     if (selected === id) selected = null;
   }
 
-  const FIRST_PAGE = 300; // the newest questions, shown at once
+  const FIRST_PAGE = 300; // the newest questions, shown at once (also in the page: live/web/views/screens.py FIRST_ROWS)
   const PAGE_SIZE = 4000; // then the older ones, page after page (live/services/desk.py desk_page)
   let loadRun = null; // the load under way: a newer one (a reconnection) stops it
 
@@ -192,6 +192,7 @@
     for (const id of [...byId.keys()]) if (!listed.has(id) && !pushed.has(id)) forget(id);
     loadState = "ready";
     schedule();
+    warmKeys(); // the search keys, made in idle moments now, so the first search is as quick as the next
   }
 
   /** After a conflict the push has normally arrived; if not, fetch the list again. */
@@ -317,7 +318,7 @@
     li.setAttribute("aria-setsize", String(order.length));
     if (busy.has(q.id)) li.classList.add("busy");
     if (picked.has(q.id)) li.classList.add("picked");
-    if (!matches(q)) li.classList.add("left"); // moved out of the filter by someone else: kept in place
+    if (left.has(q.id)) li.classList.add("left"); // moved out of the filter by someone else: kept in place
 
     const tick = el("input", { type: "checkbox", class: "q-pick", "data-id": q.id, tabindex: "-1" });
     tick.checked = picked.has(q.id);
@@ -455,12 +456,22 @@
     return { id: order[i], offset: feed.scrollTop - i * rowH };
   }
 
+  const left = new Set(); // ids in the list that no longer fit its filter (kept in place until it changes)
+
   /** Bring the list up to date; returns the scroll position that keeps the rows in view where they were. */
   function updateOrder() {
     const anchor = rebuild === "filter" ? null : topOfView();
     if (rebuild) {
       const kept = rebuild === "data" ? new Set(order) : new Set(); // moved out by others: kept in place
-      setOrder(baseOrder().filter((id) => matches(byId.get(id)) || (kept.has(id) && !leaving.has(id))));
+      left.clear();
+      setOrder(
+        baseOrder().filter((id) => {
+          if (matches(byId.get(id))) return true;
+          if (!kept.has(id) || leaving.has(id)) return false;
+          left.add(id);
+          return true;
+        }),
+      );
       if (rebuild === "filter") unseen.clear();
     } else if (touched.size) {
       let resort = false;
@@ -468,11 +479,15 @@
       for (const id of touched) {
         const q = byId.get(id);
         const at = orderIndex.get(id);
-        if (at !== undefined && (!q || (leaving.has(id) && !matches(q)))) {
+        const fits = Boolean(q) && matches(q);
+        if (at !== undefined && (!q || (leaving.has(id) && !fits))) {
           order[at] = null; // gone (deleted at the asker's request), or the person's own action took it out
+          left.delete(id);
         } else if (at !== undefined) {
+          if (fits) left.delete(id);
+          else left.add(id); // moved out of the filter by someone else: kept in place
           if (filters.sort === "queue") resort = true; // its place in the queue may have changed
-        } else if (q && matches(q)) {
+        } else if (fits) {
           add.push(q);
         }
       }
@@ -940,7 +955,7 @@
   /** Tick every question of the filtered list (up to the limit), or untick them when all are. */
   function pickAll() {
     if (rebuild || touched.size) renderNow(); // the list as it is now
-    const listed = order.filter((id) => matches(byId.get(id)));
+    const listed = order.filter((id) => !left.has(id));
     const all = listed.length > 0 && listed.every((id) => picked.has(id));
     if (all) for (const id of listed) picked.delete(id);
     else {
@@ -976,13 +991,15 @@
       const into = byId.get(merging.into);
       setText("#bulk-merge-text", into ? fill(M.merge_confirm, { n: merging.ids.length, code: into.code, t: clip(into.text, 90) }) : "");
     }
-    const listed = order.filter((id) => matches(byId.get(id)));
-    const ticked = listed.filter((id) => picked.has(id)).length;
+    // the filtered list: the list but for the rows kept in place after leaving the filter
+    const listed = order.length - left.size;
+    let ticked = 0;
+    for (const id of picked.keys()) if (orderIndex.has(id) && !left.has(id)) ticked += 1;
     const all = $("#pick-all");
-    all.checked = listed.length > 0 && ticked === listed.length;
-    all.indeterminate = ticked > 0 && ticked < listed.length;
-    all.disabled = listed.length === 0;
-    setText("#pick-all-label", fill(M.pick_all, { n: Math.min(listed.length, MAX_PICK).toLocaleString("vi-VN") }));
+    all.checked = listed > 0 && ticked === listed;
+    all.indeterminate = ticked > 0 && ticked < listed;
+    all.disabled = listed === 0;
+    setText("#pick-all-label", fill(M.pick_all, { n: Math.min(listed, MAX_PICK).toLocaleString("vi-VN") }));
     renderUndo();
   }
 
@@ -1345,22 +1362,21 @@
     rebuild = "filter";
     schedule();
   });
-  let searchTimer = 0;
-  const SEARCH_PAUSE = 30; // ms: keys typed together (a paste, a held key) filter once; 20,000 filter in ~30 ms
-
   function applySearch() {
-    clearTimeout(searchTimer);
     const typed = $("#search").value;
-    if (filters.query === typed) return;
-    filters.query = typed;
-    rebuild = "filter";
-    renderNow();
+    if (filters.query !== typed) {
+      filters.query = typed;
+      rebuild = "filter";
+    }
+    if (rebuild) renderNow();
   }
   // the keys are made while the person starts typing, a few hundred at a time, not all on the first letter
   $("#search").addEventListener("focus", warmKeys);
+  // every key filters at the next frame: keys typed within one frame (a paste, a held key) filter once
   $("#search").addEventListener("input", () => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(applySearch, SEARCH_PAUSE);
+    filters.query = $("#search").value;
+    rebuild = "filter";
+    schedule();
   });
   // leaving the search (Esc, Enter, a click elsewhere) applies what was typed at once: the next key
   // acts on the list the person asked for, never on the one before
@@ -1556,6 +1572,17 @@
     Live.renderClock(snap, now);
     if (!$("#panel-agenda").hidden) Live.renderAgenda(agenda, snap, now, null);
   });
+  // the newest questions came with the page: shown at once, before the connection is up (its load
+  // then brings every page, and forgets any deleted meanwhile)
+  try {
+    for (const q of JSON.parse($("#mod-first").textContent)) accept(q);
+    if (byId.size) {
+      loadState = "partial";
+      rebuild = "data";
+    }
+  } catch (err) {
+    /* a page without them: the connection brings them */
+  }
   if (Live.socket.connected) load();
-  schedule();
+  renderNow();
 })();

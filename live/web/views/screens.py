@@ -19,6 +19,7 @@ from live.web.auth import current_roles, day, grant, grant_pin, screen
 from live.web.views import preparation, window
 
 bp = Blueprint("screens", __name__)
+FIRST_ROWS = 300  # the console's first page (static/js/moderator.js FIRST_PAGE)
 log = logging.getLogger("live.access")
 
 
@@ -127,8 +128,16 @@ def chair():
 @bp.get("/moderator")
 @screen("moderator")
 def moderator():
-    # the due date a bulk assignment for preparation offers (the preparation page's)
-    return render_template("moderator.html", screen="moderator", snapshot=day().snapshot(), default_due=preparation.due_offered())
+    # the newest questions come with the page, so its first rows show before the socket is up (the
+    # console then loads every page over the socket); the due date a bulk assignment offers
+    first = day().desk.desk_page({"limit": FIRST_ROWS, "before": None})
+    return render_template(
+        "moderator.html",
+        screen="moderator",
+        snapshot=day().snapshot(),
+        first_page=first["questions"],
+        default_due=preparation.due_offered(),
+    )
 
 
 @bp.get("/lang/<code>")
