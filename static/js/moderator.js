@@ -1029,8 +1029,6 @@
     }
     // the skipped stay ticked, now with the version shown: a second press is a deliberate one
     for (const s of reply.skipped) if (picked.has(s.id) && byId.has(s.id)) picked.set(s.id, byId.get(s.id).version);
-    const conflicted = reply.skipped.filter((s) => s.reason === "conflict");
-    for (const s of conflicted) ensureFresh(s.id, (picked.get(s.id) || 0) + 1);
     lastBulk = reply.bulk ? { bulk: reply.bulk, action, until: Date.now() + UNDO_SECONDS * 1000 } : null;
     showResult(reply.done.length ? fill(M.bulk_done[action] || M.bulk_done.other, { n: reply.done.length }) : M.bulk_none, reply.skipped);
     schedule();

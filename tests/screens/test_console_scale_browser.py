@@ -48,6 +48,15 @@ def fill_store(data_dir, n: int, *, start: float | None = None) -> list[str]:
     return ids
 
 
+def started_with(make_server, n: int):
+    """A server whose store holds ``n`` waiting questions (written while it was stopped), and their ids."""
+    server = make_server()
+    server.stop()
+    ids = fill_store(server.data_dir, n)
+    server.start()
+    return server, ids
+
+
 def open_console(screens, server, viewport=DESKTOP):
     screen = screens.open(server, "moderator", viewport)
     expect(screen.page.locator("#desk")).to_have_attribute("data-loaded", "yes")
@@ -68,10 +77,7 @@ def rows_in_view(page) -> list[str]:
 
 
 def test_at_least_twelve_rows_show_at_1440_by_900_and_the_screens_look_right(make_server, screens, artifacts):
-    server = make_server()
-    server.stop()
-    fill_store(server.data_dir, 300)
-    server.start()
+    server, _ = started_with(make_server, 300)
     console = open_console(screens, server)
     page = console.page
     expect(page.locator("#shown")).to_have_text("300 câu hỏi")
@@ -107,10 +113,7 @@ def tops(page) -> dict[str, float]:
 
 
 def test_twenty_thousand_questions_make_a_virtual_list_that_stays_whole(make_server, screens):
-    server = make_server()
-    server.stop()
-    ids = fill_store(server.data_dir, 20000)
-    server.start()
+    server, ids = started_with(make_server, 20000)
     console = open_console(screens, server)
     page = console.page
     expect(page.locator("#counts [data-count=all]")).to_have_text("20000")
@@ -139,10 +142,7 @@ def test_twenty_thousand_questions_make_a_virtual_list_that_stays_whole(make_ser
 def test_rows_never_move_while_questions_arrive_and_a_bar_brings_them_in(
     make_server, screens, connect_phone, connect_staff
 ):
-    server = make_server()
-    server.stop()
-    ids = fill_store(server.data_dir, 40)
-    server.start()
+    server, ids = started_with(make_server, 40)
     console = open_console(screens, server)
     page = console.page
     before = tops(page)
@@ -200,10 +200,8 @@ def tick_range(page, first: str, last: str) -> None:
 def test_two_secretaries_bulk_approve_overlapping_selections_and_nothing_is_overwritten(
     make_server, screens, connect_staff, artifacts
 ):
-    server = make_server()
-    server.stop()
-    ids = fill_store(server.data_dir, 12)[::-1]  # as the list shows them: newest first
-    server.start()
+    server, ids = started_with(make_server, 12)
+    ids = ids[::-1]  # as the list shows them: newest first
     lan, minh = open_console(screens, server), open_console(screens, server)
     sign(lan, "Lan")
     sign(minh, "Minh")
@@ -259,10 +257,8 @@ def keys(page, *pressed: str) -> None:
 
 
 def test_the_keyboard_flow_never_changes_what_was_not_chosen(make_server, screens, connect_staff):
-    server = make_server()
-    server.stop()
-    ids = fill_store(server.data_dir, 8)[::-1]  # newest first, as listed
-    server.start()
+    server, ids = started_with(make_server, 8)
+    ids = ids[::-1]  # newest first, as listed
     console = open_console(screens, server)
     page = console.page
     staff = connect_staff(server, "moderator")
@@ -352,10 +348,7 @@ THEME_OF = {
 def test_one_secretary_triages_three_hundred_waiting_questions_by_keyboard_in_a_few_bulk_actions(
     make_server, screens, connect_staff
 ):
-    server = make_server()
-    server.stop()
-    ids = fill_store(server.data_dir, 300)
-    server.start()
+    server, ids = started_with(make_server, 300)
     console = open_console(screens, server)
     page = console.page
     page.locator("#feed").focus()
