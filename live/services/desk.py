@@ -343,6 +343,7 @@ class Desk:
             others.append(stage["question"])
         audit_key = f"{AUDIT}{time.time_ns():020d}:{ident[:12]}"
         keys = (key(ident), *(key(o) for o in others), STAGE, CONFERENCE, rehearsals.KEY, audit_key)
+        lists = self.replica.get(wordlists.KEY) if action == "edit" else None  # from memory, compiled once
 
         def fn(docs):
             question = docs[key(ident)]
@@ -368,6 +369,10 @@ class Desk:
                 # forwarded without a deadline (the MC's tablet): 15 days, see replies.default_deadline
                 given["deadline"] = replies.default_deadline(doc.get("date"), now)
             new = questions.transition(question, action, now, expected_version=version, **given, **extra)
+            if action == "edit":
+                # the word lists read the text as edited: an insult taken out no longer holds it
+                found = self._wordlist.flags(lists, new)
+                new = {k: v for k, v in new.items() if k != "flags"} | ({"flags": found} if found else {})
             out = {key(ident): new}
             if action == "merge":
                 target = docs[key(args["into"])]

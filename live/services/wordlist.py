@@ -2,8 +2,9 @@
 
 One document in the store, ``wordlist``: ``{"banned", "suspect", "allow", "set_at", "by"}``. No
 document, or one without lists (after "back to the starting list"), means the list shipped in
-live/data/wordlist-vi.txt. A question is checked once, when it arrives (``Desk._store``, the
-branches' lists): questions already stored are not checked again when the lists change.
+live/data/wordlist-vi.txt. A question is checked when it arrives (``Desk._store``, the branches'
+lists) and again when the secretariat edits its text (``Desk.act``); questions already stored are
+not checked again when the lists change.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The word lists at intake, on SQLite and on Redis: a phone's question, a floor question and a
 branch list's rows keep what the lists found as ``flags``; the secretariat's screens see them,
-the phones, the MC and the chairman never do; saving the lists stores all or nothing, applies to
-the next question (in this process and in another) and never rescans the stored ones."""
+the phones, the MC and the chairman never do; an edit is read again; saving the lists stores all or
+nothing, applies to the next question (in this process and in another) and never rescans the stored
+ones."""
 
 from __future__ import annotations
 
@@ -122,3 +123,19 @@ def test_the_lists_are_compiled_once_per_document(day, store, monkeypatch):
     for _ in range(50):
         ask(day, "Cán bộ lười")
     assert len(compiled) == 1
+
+
+def test_an_edited_question_is_read_again(day):
+    held = ask(day, INSULT)
+    # the secretariat takes the insult out: the question is no longer held, only flagged for "inbox"
+    edited, _ = day.desk.act(
+        "edit",
+        {"id": held["id"], "version": held["version"], "text": "Chính sách này thế nào, inbox em nhé"},
+        role="moderator",
+    )
+    assert edited["flags"] == {"suspect": ["inbox"]}
+    edited, _ = day.desk.act("edit", {"id": held["id"], "version": edited["version"], "text": CLEAN}, role="moderator")
+    assert "flags" not in edited and "flags" not in day.store.get(key(held["id"]))
+    # an edit that brings a banned word in holds it again
+    edited, _ = day.desk.act("edit", {"id": held["id"], "version": edited["version"], "text": INSULT}, role="moderator")
+    assert edited["flags"]["banned"] == ["đm"]
