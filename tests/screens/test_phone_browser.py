@@ -294,6 +294,12 @@ def test_my_questions_show_each_status_apart_and_follow_the_server(make_server, 
     page = phone.page
     ask(phone, "Câu hỏi thật, đã gửi?")
     code = receipt_code(phone)
+    # the receipt says what the code is for, and the page links to where it is looked up
+    expect(page.locator("#result .msg.ok")).to_contain_text(
+        "Giữ mã này để xem câu hỏi của bạn đi đến đâu và câu trả lời"
+    )
+    expect(page.locator("#lookup-link")).to_have_attribute("href", "/tra-cuu")
+    expect(page.locator("#answers-link")).to_have_attribute("href", "/tra-loi")
 
     [real] = mine(phone)
     real["status"] = "answered"  # a stale belief: the server will say otherwise
