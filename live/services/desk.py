@@ -97,11 +97,6 @@ def _compact(view: dict) -> dict:
     return {k: v for k, v in view.items() if v is not None}
 
 
-def _negated(ident: str) -> tuple[int, ...]:
-    """An id that sorts backwards (the list's newest-first order breaks ties on the id, reversed)."""
-    return (*(-ord(c) for c in ident), 1)  # the 1 after the last: a longer id sorts first, as reversed
-
-
 def _cursor(value: Any) -> bool:
     return (
         isinstance(value, list)
@@ -679,11 +674,12 @@ class Desk:
             or not (before is None or _cursor(before))
         ):
             raise DomainError("question.malformed")
-        newest = self._derived("desk-newest", lambda: [_compact(staff_view(q)) for q in reversed(self.all())])
-        marks = self._derived("desk-marks", lambda: [(-q["received_at"], _negated(q["id"])) for q in newest])
-        start = 0 if before is None else bisect.bisect_right(marks, (-before[0], _negated(before[1])))
-        page = newest[start : start + limit]
-        more = start + limit < len(newest)
+        # the whole list's views, oldest first, without empty fields; a page is read backwards from the cursor
+        oldest = self._derived("desk-compact", lambda: [_compact(view) for view in self.for_desk()])
+        marks = self._derived("desk-marks", lambda: [(q["received_at"], q["id"]) for q in oldest])
+        end = len(oldest) if before is None else bisect.bisect_left(marks, (before[0], before[1]))
+        page = oldest[max(0, end - limit) : end][::-1]
+        more = end > limit
         return {"questions": page, "more": more, "next": [page[-1]["received_at"], page[-1]["id"]] if more else None}
 
     def mine(self, payload: Any) -> list[dict]:
