@@ -23,6 +23,7 @@ from live.core.errors import Conflict, DomainError
 from live.services.change import CLOCK, CONFERENCE, FLOOR, PIN_GUARD, PINS, SERVER, SPEAKER, TOKENS, Change
 from live.services.desk import Desk
 from live.services.replica import Replicated
+from live.services.supports import Supports
 
 log = logging.getLogger("live.desk")
 
@@ -69,6 +70,7 @@ class Day:
         # it a native thread under eventlet and gevent, where the loop would stop every connection
         self.in_thread: Callable[..., Any] = _here
         self.desk = Desk(self.store, now, limiter)
+        self.supports = Supports(self.desk)  # "me too" on approved questions (live/services/supports.py)
         self._snapshot: tuple[int, dict] | None = None  # (replica version, the state without seq and time)
 
     # ------------------------------------------------------------ set-up

@@ -166,6 +166,8 @@
   /* ---------------------------------------------------------------- the outbox */
 
   const socket = io({ auth: { screen: "phone", site: P.site.id }, transports: ["websocket", "polling"], tryAllTransports: true });
+  // the page's other scripts (static/js/support.js: "me too") share this one connection
+  window.LivePhone = { socket, site: P.site.id };
   const waits = {}; // id → {tries, at}: when to try again (in memory: a reload tries at once)
   const sending = {}; // id → true while its acknowledgement is awaited
   let timer = 0;
