@@ -141,6 +141,9 @@ register("question.reply", set(), "question.act", {"text": ANY, "department": AN
 register("question.publish", DESK, "question.act", {})
 register("question.send_back", DESK, "question.act", {"note": ANY})
 register("question.withdraw", DESK, "question.act", {})
+# a hall answer's summary, published to its askers (phones, the lookup, the answers page) or taken down
+register("question.publish_summary", DESK, "question.act", {})
+register("question.withdraw_summary", DESK, "question.act", {})
 # before the day: a department prepares an answer (through its own link's page, not a socket), the
 # secretariat assigns and reviews the preparation and selects the script (live/web/views/preparation.py)
 register("question.prepare", DESK, "question.act", {"department": ANY, "due": ANY})

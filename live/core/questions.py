@@ -37,7 +37,11 @@ accepted, or → returned → prepared | written; a department may rewrite until
 After the day (the status stays; what changes is the written reply or the record)::
 
     summarize answered | forwarded                     (the secretariat's summary of the answer,
-                                                        for the conclusion notice)
+                                                        for the conclusion notice; a published
+                                                        summary stays published, emptied: withdrawn)
+    publish_summary  answered | forwarded, summary not published (needs a summary: the askers'
+                                                        phones, the lookup and the answers page show it)
+    withdraw_summary answered | forwarded, summary published     (taken down again)
     route     forwarded                                (another department, or a new deadline)
     reply     forwarded, reply not published           (the department writes its reply)
     publish   forwarded, reply submitted               (the secretariat approves it: the asker's
@@ -137,6 +141,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "publish": {FORWARDED: FORWARDED},
     "send_back": {FORWARDED: FORWARDED},
     "withdraw": {FORWARDED: FORWARDED},
+    "publish_summary": {ANSWERED: ANSWERED, FORWARDED: FORWARDED},
+    "withdraw_summary": {ANSWERED: ANSWERED, FORWARDED: FORWARDED},
 }
 # the reply state each reply action needs (None: any but these)
 _REPLY_NEEDS = {"publish": (SUBMITTED,), "send_back": (SUBMITTED,), "withdraw": (PUBLISHED,)}
@@ -395,6 +401,18 @@ def transition(question: dict, action: str, now: float, *, expected_version: int
             new["deadline"] = deadline(args["deadline"])
     elif action == "summarize":
         new["summary"] = long_text(args.get("summary"), SUMMARY_LIMIT, "question.bad_summary")
+        if not new["summary"]:  # nothing left to show the askers
+            new["summary_published_at"] = None
+    elif action == "publish_summary":
+        if question.get("summary_published_at") is not None:
+            raise DomainError("question.summary_state", action=action)
+        if not (question.get("summary") or "").strip():
+            raise DomainError("question.no_summary")
+        new["summary_published_at"] = now
+    elif action == "withdraw_summary":
+        if question.get("summary_published_at") is None:
+            raise DomainError("question.summary_state", action=action)
+        new["summary_published_at"] = None
     elif action == "reply":
         if args.get("department") != question.get("department"):
             raise DomainError("question.not_your_department")

@@ -63,6 +63,7 @@ STAFF_FIELDS = (
     "origins",
     "deadline",
     "summary",
+    "summary_published_at",
     "reply_text",
     "reply_state",
     "reply_at",

@@ -118,6 +118,17 @@ def public_reply(question: dict, departments: dict[str, str]) -> dict | None:
     }
 
 
+def public_summary(question: dict) -> dict | None:
+    """The summary of an answer given in the hall as the askers and the public may see it: only
+    once the secretariat published it (its latest words); None otherwise."""
+    if question.get("status") not in (questions.ANSWERED, questions.FORWARDED):
+        return None
+    text, published_at = question.get("summary") or "", question.get("summary_published_at")
+    if not text.strip() or published_at is None:
+        return None
+    return {"text": text, "published_at": published_at}
+
+
 def normal_code(value: Any) -> str | None:
     """A tracking code as someone typed it (spaces, lower case) → ``K7Q2MX``, or None."""
     if not isinstance(value, str) or len(value) > 40:

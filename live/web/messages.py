@@ -68,6 +68,8 @@ ACTION_NAMES = {
     "publish": _l("Duyệt công bố trả lời"),
     "send_back": _l("Trả lại cơ quan để sửa"),
     "withdraw": _l("Gỡ công bố trả lời"),
+    "publish_summary": _l("Công bố tóm tắt trả lời cho người hỏi"),
+    "withdraw_summary": _l("Thu hồi tóm tắt trả lời đã công bố"),
     "prepare": _l("Giao cơ quan chuẩn bị trả lời"),
     "draft": _l("Gửi trả lời chuẩn bị"),
     "review": _l("Duyệt trả lời chuẩn bị"),
@@ -103,6 +105,7 @@ QUESTION_FIELDS = {
     "forwarded_at": _l("giờ chuyển"),
     "deadline": _l("hạn trả lời"),
     "summary": _l("tóm tắt trả lời"),
+    "summary_published_at": _l("giờ công bố tóm tắt trả lời"),
     "reply_text": _l("nội dung trả lời"),
     "reply_state": _l("trạng thái trả lời"),
     "reply_at": _l("giờ gửi trả lời"),
@@ -306,6 +309,10 @@ MESSAGES = {
     "question.bad_prepared": _l("Cần nhập nội dung trả lời chuẩn bị, tối đa %(limit)s ký tự."),
     "question.prep_state": _l("Câu hỏi này chưa có trả lời chuẩn bị để duyệt."),
     "question.reply_state": _l("Không thể thực hiện thao tác này với văn bản trả lời ở trạng thái hiện tại."),
+    "question.no_summary": _l("Cần viết tóm tắt trả lời trước khi công bố cho người hỏi."),
+    "question.summary_state": _l(
+        "Tóm tắt trả lời này đã ở trạng thái đó (đã công bố hoặc đã thu hồi). Vui lòng tải lại trang."
+    ),
     "bulk.bad_items": _l("Cần chọn từ 1 đến %(limit)s câu hỏi, mỗi câu một lần. Vui lòng tải lại trang."),
     "bulk.undo_gone": _l("Không còn thao tác này để hoàn tác."),
     "bulk.undo_expired": _l("Chỉ hoàn tác được trong %(seconds)s giây sau thao tác."),

@@ -429,11 +429,16 @@ LEGAL = {
     **{(s, "review"): s for s in ("received", "approved", "on_screen")},
     ("approved", "script"): "approved",
     ("on_screen", "script"): "on_screen",
+    **{(s, "publish_summary"): s for s in ("answered", "forwarded")},
+    **{(s, "withdraw_summary"): s for s in ("answered", "forwarded")},
 }
 # the written reply a reply action needs first: publish and send back a submitted one, withdraw a published one
 REPLY_FIRST = {"publish": ["reply"], "send_back": ["reply"], "withdraw": ["reply", "publish"]}
+# a hall answer's summary is written before it is published, and published before it is withdrawn
+SUMMARY_FIRST = {"publish_summary": ["summarize"], "withdraw_summary": ["summarize", "publish_summary"]}
+REPLY_FIRST.update(SUMMARY_FIRST)
 # what a preparation action needs first: a department assigned to draft, a prepared answer to review
-PREP_FIRST = {"draft": ["prepare"], "review": ["prepare", "draft"]}
+PREP_FIRST = {"draft": ["prepare"], "review": ["prepare", "draft"], **SUMMARY_FIRST}
 
 
 def act(question: dict, action: str, now: float = NOW + 60, **args) -> dict:
