@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web import auth, i18n, security, static_files
     from live.web.extensions import babel, compress, csrf
     from live.web.views import admin, api, errors, phone, privacy, rehearsal, reports, screens, sites
+    from live.web.views import afterday as afterday_view
     from live.web.views import branches as branches_view
     from live.web.views import dialogue as dialogue_view
     from live.web.views import participation as participation_view
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     from live.web.views import retention as retention_view
     from live.web.views import rights as rights_view
     from live.web.views import script as script_view
+    from live.web.views import survey as survey_view
     from live.web.views import window as window_view
     from live.web.views import wordlist as wordlist_view
 
@@ -122,6 +124,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(preparation_view.bp)  # departments preparing answers before the day
     app.register_blueprint(script_view.bp)  # the script (kịch bản) and the packs
     app.register_blueprint(wordlist_view.bp)  # the word lists that hold or flag questions at intake
+    app.register_blueprint(survey_view.bp)  # the survey after the day: the phones, the admin, the free texts read
+    app.register_blueprint(afterday_view.bp)  # the participation page after the day, printable and in XLSX
 
     if app.config.get("PROXY_HOPS"):  # behind nginx: the phone's address, and https, from its headers
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -66,6 +66,11 @@ SCREENS = {
     "script": {"moderator", "admin"},
     # the word lists that hold or flag a question at intake (live/web/views/wordlist.py)
     "wordlist": {"moderator", "admin"},
+    # the survey after the day (live/web/views/survey.py): the admin sets its questions, opens and
+    # closes it; the secretariat reads each free text before it reaches the results. A phone answers
+    # at /khao-sat/<site>, which needs no link and is no screen
+    "survey": {"admin"},
+    "survey-review": {"moderator", "admin"},
 }
 
 

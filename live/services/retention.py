@@ -10,6 +10,12 @@ leaves every batch it finished purged and the others as they were; run again, it
 and completes. When it is done it records one audit entry (``action: "purge"``: how many, when,
 by whom) and one log line with the counts only, and asks the store to drop its old copies
 (``Store.compact``: SQLite's write-ahead log, Redis's append-only file).
+
+The survey's responses (live/services/survey.py) hold no personal data but, possibly, in their free
+text: the purge removes every free text and keeps the ratings.
+
+A press of "me too" (live/services/supports.py) links a device to a question: the purge replaces
+each by the time it was purged and keeps only the count per question.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from live.core import personal
 from live.core import retention as rules
 from live.formats.exports import TIMEZONE
+from live.services import supports, survey
 from live.services.change import CONFERENCE
 from live.services.desk import AUDIT, PREFIX
 from live.store.base import Store
@@ -41,6 +48,7 @@ class Purged:
     due: bool  # whether the purge was due: nothing is touched before
     questions: int = 0  # questions anonymised
     entries: int = 0  # audit entries whose copies of asker data were removed
+    survey_texts: int = 0  # survey responses whose free text was removed (their ratings stay)
 
 
 def setting(store: Store) -> dict:
@@ -111,6 +119,7 @@ def purge(
     started = time.monotonic()
     question_keys = [k for k, q in found.items() if personal.holds_asker_data(q)]
     audit_keys = [k for k, e in store.scan(AUDIT).items() if rules.holds_asker_data(e)]
+    survey_keys = [k for k, r in survey.every_response(store).items() if r.get("text")]
     done = 0
 
     def questions_fn(docs):
@@ -129,14 +138,31 @@ def purge(
                 out[k] = new
         return out
 
-    counts = {"questions": 0, "entries": 0}
-    for kind, keys, fn in (("questions", question_keys, questions_fn), ("entries", audit_keys, audit_fn)):
+    def survey_fn(docs):
+        out = {}
+        for k, doc in docs.items():
+            new = survey.without_text(doc, now)
+            if new is not None:
+                out[k] = new
+        return out
+
+    counts = {"questions": 0, "entries": 0, "survey_texts": 0}
+    steps = (
+        ("questions", question_keys, questions_fn),
+        ("entries", audit_keys, audit_fn),
+        ("survey_texts", survey_keys, survey_fn),
+    )
+    for kind, keys, fn in steps:
         for chunk in _batches(keys, max(1, batch)):
             written, _ = store.transact(chunk, fn)
             counts[kind] += len(written)
             done += 1
             if after_batch is not None:
                 after_batch(done)
+    # a press of "me too" links a device to a question: only the counts stay (live/services/supports.py)
+    presses = supports.purge(store, found, now, batch=batch, after_batch=after_batch and (lambda _n: after_batch(done)))
+    if presses:
+        log.info("purge replaced supports=%d by their counts", presses)
     # recorded even when nothing was left: a purge run again after an interruption says it completed
     entry = rules.purge_entry(counts["questions"], now, role=role, name=name, entries=counts["entries"])
     entry_key = f"{AUDIT}{time.time_ns():020d}:{rules.PURGE}"
@@ -149,7 +175,15 @@ def purge(
         done,
         time.monotonic() - started,
     )
-    return Purged(due_at=due, due=True, questions=counts["questions"], entries=counts["entries"])
+    if counts["survey_texts"]:
+        log.info("purge removed survey_free_texts=%d", counts["survey_texts"])
+    return Purged(
+        due_at=due,
+        due=True,
+        questions=counts["questions"],
+        entries=counts["entries"],
+        survey_texts=counts["survey_texts"],
+    )
 
 
 def pending(store: Store, found: Iterable[dict], audit: Iterable[dict], now: float, zone: str = TIMEZONE) -> bool:
@@ -158,4 +192,8 @@ def pending(store: Store, found: Iterable[dict], audit: Iterable[dict], now: flo
     found = list(found)
     if not rules.is_due(due_at(store, found, now, zone), now):
         return False
-    return holding(found) > 0 or any(rules.holds_asker_data(e) for e in audit)
+    if holding(found) > 0 or any(rules.holds_asker_data(e) for e in audit):
+        return True
+    if supports.holding(store):
+        return True
+    return survey.holding_text(survey.every_response(store).values()) > 0

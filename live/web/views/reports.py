@@ -13,7 +13,8 @@ from live.core import questions
 from live.core.errors import DomainError
 from live.core.text import clean
 from live.formats import exports, notice
-from live.web import messages, report
+from live.services import survey
+from live.web import afterday, messages, report
 from live.web.announce import announce
 from live.web.auth import current_roles, day, screen
 
@@ -30,9 +31,20 @@ def _zone() -> str:
     return current_app.config.get("TIMEZONE") or exports.TIMEZONE
 
 
+def _survey() -> tuple[dict, dict]:
+    """The survey and its results per site and overall (the running rehearsal's while one runs)."""
+    sites = [s["id"] for s in (day().conference() or {}).get("sites", [])]
+    return survey.current(day().store), survey.results(day().store, sites, day().desk.rehearsal())
+
+
 def _tables() -> list[report.Table]:
+    """Every table of the day; the survey's two after them when the conference has a survey."""
     desk = day().desk
-    return report.day_tables(day().conference(), desk.all(), desk.audit(), day().agenda_report(), _zone())
+    tables = report.day_tables(day().conference(), desk.all(), desk.audit(), day().agenda_report(), _zone())
+    found, results = _survey()
+    if found["questions"]:
+        tables += afterday.survey_tables(day().conference(), found["questions"], results)
+    return tables
 
 
 def _file_name(stem: str, ext: str) -> str:
@@ -58,6 +70,7 @@ def _render(error: str | None = None, failed: dict | None = None, status: int = 
     answered = _answered()
     saved = request.args.get("saved", "") if status == 200 else ""
     saved = saved if any(q["id"] == saved for q in answered) else ""  # else the confirmation shows on top
+    found, results = _survey()
     body = render_template(
         "reports.html",
         screen="reports",
@@ -71,6 +84,11 @@ def _render(error: str | None = None, failed: dict | None = None, status: int = 
         limit=questions.SUMMARY_LIMIT,
         is_admin="admin" in current_roles(),
         saved=saved,
+        survey=found,
+        results=results,
+        site_names=day().desk.site_names(),
+        pending_texts=sum(1 for r in survey.responses(day().store, day().desk.rehearsal()).values()
+                          if r.get("text") and not r.get("review")),  # fmt: skip
     )
     return body, status
 
