@@ -113,6 +113,11 @@ register("speaker.reset", RUN_CLOCK, "clock", {})
 # a young person's phone (no link: the connection's only role is PUBLIC)
 register("question.submit", {PUBLIC}, "question.submit")
 register("question.mine", {PUBLIC}, "question.mine")
+# "me too" on an approved question, and the list of them (live/services/supports.py); the staff
+# screens' counts per question
+register("question.support", {PUBLIC}, "question.support")
+register("questions.public", {PUBLIC}, "questions.public")
+register("supports.get", {"moderator", "admin", "mc", "chair", "projector"}, "supports.get")
 # the secretariat
 register("questions.get", DESK, "questions.get")
 register("question.enter", DESK, "question.enter")

@@ -21,6 +21,7 @@ from live.core.text import clean
 from live.formats import wire
 from live.realtime.broadcast import broadcast
 from live.realtime.connections import Connections
+from live.realtime.support_counts import SupportCounts
 from live.realtime.tasks import PRESENCE_RENEW, RevocationWatch, RollCounts, Suggester
 from live.services import desk
 from live.services.bulk import UNDO_SECONDS, Bulk
@@ -67,6 +68,7 @@ class Handlers:
         self.revocations = RevocationWatch(socketio, day, self.connections)
         self.suggester = Suggester(socketio, day)
         self.roll_counts = RollCounts(socketio, day)
+        self.support_counts = SupportCounts(socketio, day)  # "me too" counts, at most once a second
         self.bulk = Bulk(day.desk)
         if presence is None:
             presence = floor.Presence()
@@ -110,6 +112,9 @@ class Handlers:
             "question.submit": self.question_submit,
             "question.enter": self.question_enter,
             "question.mine": self.question_mine,
+            "question.support": self.question_support,
+            "questions.public": self.questions_public,
+            "supports.get": self.supports_get,
             "questions.get": self.questions_get,
             "question.act": self.question_act,
             "question.similar": self.question_similar,
@@ -320,6 +325,22 @@ class Handlers:
 
     def question_mine(self, _sid, _name, payload):
         return {"ok": True, "questions": self.day.desk.mine(payload)}
+
+    def question_support(self, sid, _name, payload):
+        self.support_counts.start()
+        me = self.connections.get(sid)
+        answer, repeated = self.day.supports.support(payload, device=me.device, address=me.address)
+        return {"ok": True, **answer, "supported": True, "repeated": repeated}
+
+    def questions_public(self, sid, _name, payload):
+        self.support_counts.start()  # from now on this process pushes the counts that change
+        return {"ok": True, **self.day.supports.public(payload, device=self.connections.get(sid).device)}
+
+    def supports_get(self, _sid, _name, _payload):
+        self.support_counts.start()
+        self.day.replica.refresh()
+        supports = self.day.supports
+        return {"ok": True, "enabled": supports.enabled(), "counts": supports.counts()}
 
     def questions_get(self, _sid, _name, payload):
         return {"ok": True, **self.day.desk.desk_page(payload)}

@@ -374,6 +374,11 @@ MESSAGES = {
     "rights.no_request": _l("Không tìm thấy yêu cầu này trong sổ."),
     "rights.bad_action": _l("Thao tác không được hỗ trợ."),
     # ---- end of the asker's rights
+    # ---- me too (live/services/supports.py): the same sentence for an unknown and an unapproved question
+    "support.closed": _l("Câu hỏi này chưa mở để cùng hỏi."),
+    "support.off": _l("Ban tổ chức đã tắt chức năng “Tôi cũng muốn hỏi”."),
+    "support.limit": _l("Bạn bấm hơi nhanh. Lượt cùng hỏi sẽ được gửi lại tự động sau %(retry_after)s giây."),
+    # ---- end of me too
     # ---- a rehearsal (live/services/rehearsal.py)
     "rehearsal.running": _l("Buổi tập dượt đang diễn ra. Hãy kết thúc hoặc xoá buổi tập dượt này trước."),
     "rehearsal.not_running": _l("Không có buổi tập dượt nào đang diễn ra."),
@@ -413,7 +418,7 @@ def describe(error: DomainError) -> str:
 
 
 # refusals a client should try again later, not show as final: it keeps what it was sending
-RETRYABLE = {"limit.device", "limit.site", "limit.address", "store.unavailable", "server.error"}
+RETRYABLE = {"limit.device", "limit.site", "limit.address", "support.limit", "store.unavailable", "server.error"}
 
 
 def reply(error: DomainError) -> dict:

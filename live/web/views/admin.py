@@ -97,6 +97,7 @@ def _render(data: dict, error: str | None = None, status: int = 200, invalid: st
         blank_rows=BLANK_ROWS,
         report=day().agenda_report(),
         snapshot=day().snapshot(),
+        supports_enabled=day().supports.enabled(),
     )
     return body, status
 
@@ -300,6 +301,20 @@ def _keep_admin(role: str) -> None:
     stored = day().pin_hashes().get("admin") if role == "admin" else None
     if stored is not None and "admin" not in current_roles():
         grant_pin("admin", access.pin_mark(stored))
+
+
+@bp.post("/supports")
+@screen("admin")
+def set_supports():
+    """Let the phones press "Tôi cũng muốn hỏi", or not: every phone and screen hears it at once."""
+    on = request.form.get("enabled") == "1"
+    _send(day().supports.set_enabled(on, by="admin"))
+    log.info("supports enabled=%s", on)
+    if on:
+        flash(gettext("Đã bật “Tôi cũng muốn hỏi” trên điện thoại."))
+    else:
+        flash(gettext("Đã tắt “Tôi cũng muốn hỏi”: điện thoại không bấm được nữa."))
+    return redirect(url_for("admin.page") + "#supports", code=303)
 
 
 @bp.post("/clock/reset")

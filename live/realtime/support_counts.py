@@ -1,0 +1,100 @@
+"""The counts of "me too" and the phones' list of approved questions, pushed at most once a second.
+
+Ten thousand phones pressing within ten seconds would be a hundred million messages if each press
+were announced to every phone. Instead each process looks once a second at what its memory (the
+replica) learnt, from its own presses and from the other processes' through the store, and when
+something changed sends its own screens and phones what changed since it last sent: one message
+per room, encoded once, and nothing at all when nothing changed: to the staff screens
+``supports.changed {counts: {question id: n}}``, to the phones ``supports.changed {counts: {handle:
+n}, questions?: [approved or changed], removed?: [handles]}``. Each process sends to its own
+sockets only (``ignore_queue``): every process computes the same counts from the same store, so no
+phone hears them twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask_socketio import SocketIO
+
+from live.core import rooms
+from live.services.day import Day
+from live.transport import direct
+
+log = logging.getLogger("live.realtime")
+
+SUPPORT_GAP = 1.0  # seconds between two looks, so between two messages to any phone
+
+
+class SupportCounts:
+    """One per process, started by the first phone or screen that asks for supports."""
+
+    def __init__(self, socketio: SocketIO, day: Day) -> None:
+        self.socketio, self.day = socketio, day
+        self.started = False
+        self._seen: int | None = None  # the supports' version at the last look
+        self._counts: dict[str, int] | None = None  # question id → the count last sent
+        self._public: dict[str, dict] | None = None  # handle → the listed question last sent (without count)
+        self._failing = False
+
+    def start(self) -> None:
+        if not self.started:
+            self.started = True
+            self.check()  # what is there now is the starting point: only later changes are sent
+            self.socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        while True:
+            self.socketio.sleep(SUPPORT_GAP)
+            try:
+                self.check()
+            except Exception as error:  # noqa: BLE001 (the store is away, or anything: look again)
+                if not self._failing:
+                    log.error("supports' counts paused (%s): retrying", type(error).__name__)
+                    self._failing = True
+                continue
+            if self._failing:
+                log.warning("supports' counts resumed")
+                self._failing = False
+
+    def check(self) -> int:
+        """One look: refresh the replica and send what changed; returns how many messages went."""
+        supports = self.day.supports
+        self.day.replica.refresh()
+        if supports.version == self._seen:
+            return 0
+        self._seen = supports.version
+        counts = supports.counts()
+        listing = supports.listing()
+        public = {item["handle"]: item for _, item in listing}
+        handles = {question_id: item["handle"] for question_id, item in listing}
+        if self._counts is None or self._public is None:
+            self._counts, self._public = counts, public
+            return 0
+        staff = {i: n for i, n in counts.items() if self._counts.get(i) != n}
+        staff.update({i: 0 for i in self._counts if i not in counts})
+        added = [
+            {**item, "count": counts.get(question_id, 0)}
+            for question_id, item in listing
+            if self._public.get(item["handle"]) != item
+        ]
+        removed = [handle for handle in self._public if handle not in public]
+        fresh = {item["handle"] for item in added}
+        phones = {handles[i]: n for i, n in staff.items() if i in handles and handles[i] not in fresh}
+        self._counts, self._public = counts, public
+        sent = 0
+        if staff:
+            self.socketio.emit("supports.changed", {"counts": staff}, to=rooms.screens(), ignore_queue=True)
+            sent += 1
+        direct.flush()  # the staff screens' message goes out before the phones' turn
+        # one message to the phones, whatever changed: the counts by handle, and the questions
+        # approved (or changed) and taken away since the last one
+        message: dict = {"counts": phones} if phones else {}
+        if added:
+            message["questions"] = added
+        if removed:
+            message["removed"] = removed
+        if message:
+            self.socketio.emit("supports.changed", {"counts": {}, **message}, to=rooms.phones(), ignore_queue=True)
+            sent += 1
+        return sent
