@@ -5,10 +5,12 @@ and the attendance totals; a rehearsal's questions and presses never counted; pr
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
 import uuid
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -16,7 +18,7 @@ from afterday import scripted_day
 from test_admin import PUBLIC_URL, CheckedClient, open_link
 
 import live
-from live.services import participation, rehearsal, supports
+from live.services import participation, rehearsal, retention, supports
 from live.services import survey as survey_service
 
 PAGE = "/tong-hop-tham-gia"
@@ -121,3 +123,14 @@ def test_the_workbook_holds_every_table_of_the_page(app):
     assert list(book["Ý kiến khảo sát"].iter_rows(min_row=2, values_only=True)) == []
     survey = list(book["Khảo sát"].iter_rows(min_row=2, values_only=True))
     assert survey[0][1:6] == ("Toàn tỉnh", 1, "Câu 1. Hài lòng?", 1, 4)
+
+
+def test_the_supports_stay_counted_after_the_purge_of_personal_data(app):
+    later = dt.datetime(2026, 1, 1, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp()
+    done = retention.purge(app.extensions["live.day"].store, later, role="system")
+    assert done.due and done.survey_texts == 1
+    page = open_link(app, "moderator").get(PAGE).get_data(as_text=True)
+    # the purge kept each question's count, a merged one's with the question it joined, each device once
+    assert cells(page, "data-site", "1304")[4] == "2" and cells(page, "data-site", "1273")[4] == "0"
+    assert cells(page, "data-site", "1279")[4] == "1"
+    assert "Chưa đọc thì không hiện" not in str(app.extensions["live.day"].store.scan(""))

@@ -27,16 +27,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def real_day_supports() -> dict[str, int]:
-    """question id → how many devices pressed "me too" on it during the real day (its own presses)."""
+    """question id → how many devices pressed "me too" on it during the real day (its own presses);
+    after the retention purge, the counts the purge kept (per question, a merged one's with the one it
+    joined: live/services/supports.py)."""
     replica = day().replica
     replica.refresh()
     devices: dict[str, set[str]] = {}
     for press in replica.scan(supports.PREFIX).values():
         if personal.is_tombstone(press) or rehearsals.mark_of(press) is not None:
             continue
-        if isinstance(press.get("question"), str):
-            devices.setdefault(press["question"], set()).add(str(press.get("device")))
-    return {ident: len(found) for ident, found in devices.items()}
+        if isinstance(press.get("question"), str) and isinstance(press.get("device"), str):
+            devices.setdefault(press["question"], set()).add(press["device"])
+    counts = {ident: len(found) for ident, found in devices.items()}
+    for ident, n in ((replica.get(supports.FINAL) or {}).get("counts") or {}).items():
+        counts[ident] = counts.get(ident, 0) + int(n)
+    return counts
 
 
 def attendance_labels() -> list[tuple[str, str]]:
