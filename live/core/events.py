@@ -163,3 +163,5 @@ register("floor.cancel", SITE, "floor", {})
 register("floor.give", RUN_CLOCK, "floor", {"site": (str, True), "seconds": (int, False)})
 register("floor.dismiss", RUN_CLOCK, "floor", {"site": (str, True)})
 register("floor.end", RUN_CLOCK, "floor", {})
+# a bridge point's facilitator types in a question for a young person (Desk.assist): for the screen's own site
+register("question.assist", SITE, "question.assist")

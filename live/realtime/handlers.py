@@ -111,6 +111,7 @@ class Handlers:
             "floor": self.floor_command,
             "question.submit": self.question_submit,
             "question.enter": self.question_enter,
+            "question.assist": self.question_assist,
             "question.mine": self.question_mine,
             "question.support": self.question_support,
             "questions.public": self.questions_public,
@@ -322,6 +323,10 @@ class Handlers:
     def question_enter(self, sid, _name, payload):
         by = "moderator" if "moderator" in self.connections.roles(sid) else "admin"
         return self.stored(self.day.desk.enter(payload, by=by))[0]
+
+    def question_assist(self, sid, _name, payload):
+        # the site is the connection's (its handshake named it and open_screen checked it)
+        return self.stored(self.day.desk.assist(payload, site=self.connections.get(sid).site))[0]
 
     def question_mine(self, _sid, _name, payload):
         return {"ok": True, "questions": self.day.desk.mine(payload)}

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from live.core import events, limits, personal, questions, rooms
+from live.core import events, languages, limits, personal, questions, rooms
 from live.core import rehearsal as rehearsals
 from live.core import window as windows
 from live.core.errors import DomainError
@@ -31,6 +31,8 @@ CHANNELS = ("qr", "paper", "spoken", "facilitator")
 # typed in by the secretariat: a paper form, a question spoken in a hall, or one a bridge point's
 # facilitator passed on for a young person (who asked them, by phone or in person)
 FLOOR_CHANNELS = ("paper", "spoken", "facilitator")
+# what a facilitator's screen sends (question.assist): the site is the connection's, never the payload's
+ASSIST_FIELDS = ("id", "text", "language", "original", "name", "agreed", "theme")
 MINE_LIMIT = 50
 PAGE_LIMIT = 5000  # questions in one page of the console's list (questions.get)
 
@@ -79,6 +81,9 @@ STAFF_FIELDS = (
     "prep_written",
     "script",
     "flags",  # what the word lists found at intake: {"banned": [...], "suspect": [...]} (never to phones or the MC)
+    "language",  # a facilitator's question (Desk.assist): the language it was asked in (live/core/languages.py)
+    "original",  # and the young person's own words in it, beside the Vietnamese text
+    "assisted_by",  # "site": typed in at the bridge point by its facilitator
 )
 QUEUE_STATUSES = (questions.APPROVED, questions.ON_SCREEN)
 # Jaccard of trigrams: between unrelated pairs (< 0.3) and rewordings (≥ 0.5) in tests/test_questions.py
@@ -242,6 +247,36 @@ class Desk:
         record = self._validate(fields, self.now())
         consent = {purpose: dict(given, via="secretariat") for purpose, given in record["consent"].items()}
         return self._store(dict(record, consent=consent, channel=channel, device=None, entered_by=by))
+
+    def assist(self, payload: Any, *, site: str | None) -> tuple[dict, bool, Change | None]:
+        """A question a bridge point's facilitator types in for a young person, from the site's own
+        screen: exactly once like a phone's (the screen makes the id and sends it again until
+        acknowledged), never held by the question window or the phones' limits (staff), and always
+        for ``site``, the connection's own site, whatever the payload says."""
+        if not isinstance(payload, dict):
+            raise DomainError("question.malformed")
+        unknown = sorted(set(map(str, payload)) - set(ASSIST_FIELDS))
+        if unknown:
+            raise DomainError("question.unknown_field", field=unknown[0][:60])
+        ident = _valid_id(payload.get("id"))
+        stored = self.store.get(key(ident))
+        if stored is not None:
+            if stored.get("site") != site or stored.get("assisted_by") != "site":
+                raise DomainError("question.bad_id")  # another's question: nothing of it is told
+            return _retried(stored), True, None
+        language = languages.language(payload.get("language"))
+        original = languages.original_words(payload.get("original"))
+        agreed = payload.get("agreed")
+        if agreed not in (None, True, False):
+            raise DomainError("question.bad_consent")
+        fields = {"id": ident, "site": site, "text": payload.get("text"), "theme": payload.get("theme")}
+        if agreed:  # the name only with the young person's agreement, ticked by the facilitator
+            fields["name"] = payload.get("name")
+        fields["consent"] = questions.secretariat_consents(fields)
+        record = self._validate(fields, self.now())
+        consent = {purpose: dict(given, via="facilitator") for purpose, given in record["consent"].items()}
+        assisted = {"language": language, "original": original, "assisted_by": "site", "entered_by": "site"}
+        return self._store(dict(record, consent=consent, channel="facilitator", device=None, **assisted))
 
     def window(self) -> list[windows.Period]:
         """The periods questions are received in, as this process last learnt them (from memory)."""

@@ -262,6 +262,8 @@ MESSAGES = {
     "question.unknown_group": _l("Đối tượng thanh niên không có trong danh sách."),
     "question.bad_consent": _l("Lựa chọn đồng ý gửi lên không đúng định dạng. Vui lòng tải lại trang và gửi lại."),
     "question.unknown_theme": _l("Nhóm vấn đề không có trong danh sách."),
+    "question.unknown_language": _l("Ngôn ngữ hỏi không có trong danh sách."),
+    "question.original_too_long": _l("Lời gốc của bạn trẻ dài quá %(limit)s ký tự. Vui lòng rút gọn."),
     "question.bad_channel": _l("Cần chọn câu hỏi nhận qua phiếu giấy hay phát biểu trực tiếp."),
     "question.bad_department": _l("Cơ quan trả lời không có trong danh sách."),
     "question.unknown_action": _l("Thao tác không được hỗ trợ."),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from live.core import personal, questions
+from live.core import languages, personal, questions
 from live.core import window as windows
 from live.formats.exports import TIMEZONE, Sheet, local_time
 from live.web import messages
@@ -192,6 +192,8 @@ def questions_table(doc: dict | None, found: Sequence[dict], audit: Sequence[dic
         _("Lịch sử xử lý"),
         _("Sự đồng ý của người hỏi"),  # last, so the columns before keep their places
         _("Giai đoạn"),  # before, on or after the conference's day (live/core/window.py): appended after
+        _("Ngôn ngữ hỏi"),  # a question a bridge point's facilitator passed on (Desk.assist): appended after
+        _("Lời gốc của người hỏi"),
     ]
     rows = []
     for q in found:
@@ -228,9 +230,12 @@ def questions_table(doc: dict | None, found: Sequence[dict], audit: Sequence[dic
                         q.get("phase") or windows.phase(q.get("received_at"), (doc or {}).get("date"), zone)
                     )
                 ),
+                _(languages.label(q["language"])) if q.get("language") else "",
+                q.get("original") or "",
             ]
         )
     widths = (10, 10, 26, 16, 20, 20, 28, 26, 18, 16, 19, 19, 19, 19, 60, 40, 12, 30, 50, 12, 16, 50, 19, 70, 40, 16)
+    widths += (14, 60)  # the language asked in, the asker's own words
     return Table(_("Câu hỏi"), headers, rows, widths, slug="cau-hoi")
 
 

@@ -14,6 +14,7 @@
   "use strict";
   const { $, setText, el } = Live.dom;
   const M = JSON.parse($("#mod-i18n").textContent);
+  const languageNames = new Map((M.languages || []).map((l) => [l.id, l.label])); // live/core/languages.py
   const ROW = 44; // px: every row's height (static/css/moderator.css .q), measured again once shown
   const OVERSCAN = 10; // rows made above and below the ones in view
   const MAX_PICK = 2000; // questions in one bulk action (live/services/bulk.py MAX_ITEMS)
@@ -304,6 +305,13 @@
     return q.status === "received" && Boolean(q.flags && q.flags.banned);
   }
 
+  /** "Hỏi bằng tiếng Tày" for a question asked in another language than Vietnamese, or "". */
+  function askedIn(q) {
+    if (!q.language || q.language === "vi") return "";
+    if (q.language === "khac") return M.asked_other;
+    return fill(M.asked_in, { l: languageNames.get(q.language) || q.language });
+  }
+
   function badge(status) {
     return el("span", { class: `badge st-${status}` }, M.status[status] || status);
   }
@@ -346,6 +354,8 @@
     const line = el("p", { class: "q-line" });
     const meta = el("span", { class: "q-meta" });
     meta.appendChild(badge(q.status));
+    const asked = askedIn(q);
+    if (asked) meta.appendChild(el("span", { class: "q-lang", title: q.original ? fill(M.said, { t: q.original }) : asked }, asked));
     const flags = q.flags || {};
     // what the word lists found when it arrived (live/core/wordlist.py): held for a person, or to look at
     if (flags.banned) meta.appendChild(el("span", { class: "q-flag flag-banned" }, fill(M.flag_banned, { w: flags.banned.join(", ") })));
@@ -649,6 +659,12 @@
     conflict.hidden = !conflicts.has(q.id);
     setText(conflict, conflicts.get(q.id) || "");
     setText("#d-text", q.text);
+    // passed on by a bridge point's facilitator: the language it was asked in, the young person's own words
+    const said = [q.assisted_by === "site" ? M.assisted : "", askedIn(q)].filter(Boolean).join(" · ");
+    $("#d-said").hidden = !said && !q.original;
+    setText("#d-said-head", said);
+    $("#d-said-text").hidden = !q.original;
+    setText("#d-said-text", q.original || "");
     $("#d-original").hidden = !q.original_text;
     setText("#d-original-text", q.original_text || "");
     if (detail.dataset.shownId !== q.id) $("#d-original").open = false;

@@ -160,4 +160,13 @@ def screens():
 def site_screen(site_id: str):
     """A bridge point's own display: its QR code, the agenda clock, the current question, the floor."""
     site = _poster(_site(site_id))
-    return render_template("site.html", screen="site", snapshot=day().snapshot(), site=site, unreachable=_unreachable())
+    # where a young person looks up the question a facilitator passed on for them, by its code
+    lookup_url = site["url"].rsplit("/q/", 1)[0] + "/tra-cuu"  # the public address, as the QR code's
+    return render_template(
+        "site.html",
+        screen="site",
+        snapshot=day().snapshot(),
+        site=site,
+        unreachable=_unreachable(),
+        lookup_url=lookup_url,
+    )
