@@ -121,12 +121,18 @@ def _device(app, value: str | None) -> str | None:
     return ident if isinstance(ident, str) else None
 
 
-def give_device(response) -> None:
-    """Set a signed device cookie on a phone that has none: its questions and its rate limit."""
+def new_device() -> str:
+    """A new phone's device id, before ``give_device`` sets it in its cookie."""
+    return secrets.token_urlsafe(16)
+
+
+def give_device(response, ident: str | None = None) -> None:
+    """Set a signed device cookie on a phone that has none: its questions and its rate limit
+    (``ident``: the id a question it posted was just stored under; a new one otherwise)."""
     if device_id() is None:
         response.set_cookie(
             DEVICE_COOKIE,
-            _devices().dumps(secrets.token_urlsafe(16)),
+            _devices().dumps(ident or new_device()),
             max_age=DEVICE_AGE,
             httponly=True,
             samesite="Lax",

@@ -453,8 +453,23 @@
     pump();
   });
 
+  /** A question the form posted before this script ran (live/web/views/phone.py): the server stored
+   * it and sent it back with the page, so it joins "my questions" like one sent by the socket. */
+  function posted() {
+    const block = $("live-phone-posted");
+    let q = null;
+    try {
+      q = block && JSON.parse(block.textContent);
+    } catch (e) {} // a damaged block: the receipt on the page still shows the code
+    if (!q || typeof q.id !== "string" || load(MINE).some((m) => m.id === q.id)) return;
+    settle(q.id, { id: q.id, site: q.site, text: q.text, code: q.code, status: q.status || "received", at: q.at });
+  }
+
   consent();
   counter();
   connection();
+  posted();
   render();
+  const note = $("send-note"); // "the page is getting ready": it is, the form now goes through the outbox
+  if (note) note.remove();
 })();

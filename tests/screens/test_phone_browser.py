@@ -28,6 +28,15 @@ SITE, SITE_NAME = "1304", "Xã Quảng Lâm"
 TITLE = "Hội nghị đối thoại giữa Chủ tịch UBND tỉnh với thanh niên năm 2025"
 QUESTION = "Học bổng cho sinh viên dân tộc thiểu số?"
 BUDGET = 60 * 1024  # the first load, over the wire, all told
+# what the page says offline and of a question kept in its outbox: only what phone.js really does
+OFFLINE = (
+    "Chưa có kết nối. Câu hỏi bạn gửi được giữ trên điện thoại này và sẽ được gửi khi có mạng, "
+    "lúc trang này đang mở hoặc lần tới bạn mở lại trang này."
+)
+QUEUED = (
+    "Câu hỏi đã được giữ trên điện thoại này. Câu hỏi sẽ được gửi khi có kết nối, "
+    "lúc trang này đang mở hoặc lần tới bạn mở lại trang này (trên cùng trình duyệt)."
+)
 # while the network or the server is down on purpose, Chromium reports the failed connections
 OUTAGE = [
     r"ERR_CONNECTION_REFUSED",
@@ -193,9 +202,9 @@ def test_offline_question_waits_then_arrives_once_across_two_quick_reloads(
     text = "Xã em chưa có sóng 4G ổn định, tỉnh có kế hoạch gì cho thanh niên học trực tuyến không ạ?"
 
     phone.context.set_offline(True)
-    expect(page.locator("#conn")).to_have_text("Chưa có kết nối. Câu hỏi sẽ tự gửi khi có mạng.")
+    expect(page.locator("#conn")).to_have_text(OFFLINE)
     ask(phone, text)
-    expect(result(phone)).to_have_text("Câu hỏi đã được lưu trên điện thoại và sẽ tự gửi khi có kết nối.")
+    expect(result(phone)).to_have_text(QUEUED)
     expect(page.locator("#mine li .b")).to_have_text("Đang gửi…")
     expect(page.get_by_label("Câu hỏi của bạn")).to_have_value("")
     screenshot(phone, artifacts, "phone-pending.png")
@@ -245,7 +254,7 @@ def test_question_sent_while_the_server_is_down_arrives_once_after_restart(serve
     text = "Thanh niên khởi nghiệp ở vùng cao được vay vốn ưu đãi bao nhiêu?"
 
     server.kill9()
-    expect(page.locator("#conn")).to_have_text("Chưa có kết nối. Câu hỏi sẽ tự gửi khi có mạng.", timeout=15_000)
+    expect(page.locator("#conn")).to_have_text(OFFLINE, timeout=15_000)
     ask(phone, text, name="Hoàng Văn Nam", group="Thanh niên làm kinh tế giỏi")
     expect(page.locator("#mine li .b")).to_have_text("Đang gửi…")
     assert len(outbox(phone)) == 1
@@ -321,7 +330,7 @@ def test_my_questions_show_each_status_apart_and_follow_the_server(make_server, 
     page.route_web_socket("**/socket.io/**", lambda ws: ws.close())
     page.route("**/socket.io/**", lambda route: route.abort())
     page.reload()
-    expect(page.locator("#conn")).to_have_text("Chưa có kết nối. Câu hỏi sẽ tự gửi khi có mạng.")
+    expect(page.locator("#conn")).to_have_text(OFFLINE)
     badges = page.locator("#mine li .b")
     expect(badges).to_have_text(
         [
@@ -467,7 +476,7 @@ def test_page_fits_360px_every_field_is_labelled_and_targets_are_big(make_server
         expect(field).to_have_count(1)
         assert field.evaluate("e => e.tagName.toLowerCase()") == tag
     unlabelled = page.evaluate(
-        "() => [...document.querySelectorAll('input, select, textarea')].filter(e => !e.labels.length).map(e => e.id)"
+        "() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(e => !e.labels.length).map(e => e.id)"
     )
     assert unlabelled == []
     expect(page.get_by_label("Bạn thuộc đối tượng").locator("option")).to_have_count(8)  # none sensitive

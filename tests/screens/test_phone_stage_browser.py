@@ -17,6 +17,7 @@ import pytest
 from browser import _CSP_REPORTER, Screen, screenshot, wait_until
 from corpora import naughty_strings
 from playwright.sync_api import expect
+from test_phone_browser import OFFLINE
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -207,7 +208,7 @@ def test_a_phone_that_reconnects_after_a_restart_shows_what_changed_meanwhile(
     # phone. (Holding its reconnection back with Playwright's routes let one through now and then:
     # the phone then showed the new question early. Offline, no attempt can reach the server.)
     phone.context.set_offline(True)
-    expect(page.locator("#conn")).to_have_text("Chưa có kết nối. Câu hỏi sẽ tự gửi khi có mạng.", timeout=15_000)
+    expect(page.locator("#conn")).to_have_text(OFFLINE, timeout=15_000)
     server.kill9()
     server.restart()
     day.mc = connect_staff(server, "mc")
