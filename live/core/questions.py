@@ -114,7 +114,7 @@ REPLY_STATES = (SUBMITTED, PUBLISHED, RETURNED)
 ASSIGNED, PREPARED, WRITTEN, ACCEPTED = "assigned", "prepared", "written", "accepted"
 PREP_STATES = (ASSIGNED, PREPARED, WRITTEN, ACCEPTED, RETURNED)
 PREP_OWED = (ASSIGNED, RETURNED)  # the department still has to write
-PUBLIC_STATUSES = (RECEIVED, APPROVED, ON_SCREEN, ANSWERED, FORWARDED)
+SHOWN_STATUSES = (APPROVED, ON_SCREEN, ANSWERED, FORWARDED)  # approved or beyond: its words may be shown
 REJECT_REASONS = ("duplicate", "off_topic", "inappropriate", "other")
 
 _EDITABLE = (RECEIVED, APPROVED)
@@ -518,18 +518,50 @@ def check_merge_target(question: dict, target: dict) -> None:
         raise DomainError("question.bad_merge")
 
 
-def public_status(question: dict, merged_into: dict | None = None) -> str:
-    """What the asker's phone shows: a rejection is never announced, a merge follows its target.
-
-    A rejected question shows as ``received``: it stays on record, and the reason is the
-    secretariat's, not something to flash on a phone in a commune hall.
-    """
+def public_status(question: dict) -> str:
+    """What the asker's phone shows of its own question: every status, told truthfully (a rejection
+    with its reason's code, ``public_reason``; a merge with the question it joined, ``joined``)."""
     status = question.get("status")
+    return status if status in STATUSES else RECEIVED
+
+
+def public_reason(question: dict) -> str | None:
+    """The code of a rejection's reason (one of ``REJECT_REASONS``: the phone words it politely),
+    never the secretariat's notes; None unless ``question`` is rejected."""
+    if question.get("status") != REJECTED:
+        return None
+    reason = question.get("reason")
+    return reason if reason in REJECT_REASONS else "other"
+
+
+def follows(question: dict, target: dict | None) -> bool:
+    """Whether the asker of merged ``question`` follows ``target``: the question it was merged into,
+    or the one that question was merged into in turn (a merge carries its ``origins`` along)."""
+    if question.get("status") != MERGED or target is None or not question.get("merged_into"):
+        return False
+    if target.get("id") == question["merged_into"]:
+        return True
+    return any(isinstance(o, dict) and o.get("id") == question.get("id") for o in target.get("origins") or [])
+
+
+def joined(question: dict, merged_into: dict | None) -> dict | None:
+    """What the asker of a merged question may know of the question it joined (``merged_into``,
+    see ``follows``): its tracking code always, its status (as its own asker sees it; unknown, or
+    itself merged: ``received``) and its text only once approved, never the words of a question
+    the secretariat has not approved. None unless ``question`` is merged."""
+    ident = question.get("merged_into")
+    if question.get("status") != MERGED or not isinstance(ident, str):
+        return None
+    target = merged_into if follows(question, merged_into) else None
+    status = public_status(target) if target is not None else RECEIVED
     if status == MERGED:
-        if merged_into is None or merged_into.get("id") != question.get("merged_into"):
-            return RECEIVED
-        return public_status(merged_into) if merged_into.get("status") != MERGED else RECEIVED
-    return status if status in PUBLIC_STATUSES else RECEIVED
+        status = RECEIVED
+    return {
+        "code": tracking_code(target["id"] if target is not None else ident),
+        "status": status,
+        "reason": public_reason(target) if target is not None else None,
+        "text": target.get("text") if target is not None and status in SHOWN_STATUSES else None,
+    }
 
 
 def group_label(group_id: str | None) -> str | None:

@@ -39,8 +39,8 @@ OVERDUE, SOON = "overdue", "soon"
 # for many people are not slowed; a guesser finds a code among ~887 million at 2 a minute.
 LOOKUP_RULE = limits.Rule(burst=10, every=30.0)
 
-# a question's status (its public one, following a merge) in which it may still be deleted
-DELETABLE = (questions.RECEIVED, questions.APPROVED)
+# a question's status (or for a merged one, that of the question it joined) in which it may still be deleted
+DELETABLE = (questions.RECEIVED, questions.APPROVED, questions.REJECTED)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -103,7 +103,9 @@ def deletable(question: dict, merged_into: dict | None = None) -> bool:
     question it was merged into (``merged_into``). A rejected question may be deleted."""
     if question.get("status") in (questions.ON_SCREEN, questions.ANSWERED, questions.FORWARDED):
         return False
-    return questions.public_status(question, merged_into) in DELETABLE
+    if question.get("status") == questions.MERGED:
+        return (questions.joined(question, merged_into) or {}).get("status") in DELETABLE
+    return questions.public_status(question) in DELETABLE
 
 
 def kind(value: object) -> str:

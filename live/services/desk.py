@@ -120,17 +120,14 @@ def staff_view(question: dict) -> dict:
 
 
 def phone_view(question: dict, merged_into: dict | None = None, departments: dict[str, str] | None = None) -> dict:
-    """A question as its asker's phone sees it: never the secretariat's reasons, and its written
-    reply only once published (never a draft or a note; a merged question shows its target's)."""
-    answered = replies.answered_for(question, merged_into)
+    """A question as its asker's phone sees it (``replies.public_outcome`` says what became of it)."""
     return {
         "id": question["id"],
         "code": question["code"],
         "text": question["text"],
         "site": question["site"],
-        "status": questions.public_status(question, merged_into),
         "received_at": question["received_at"],
-        "reply": replies.public_reply(answered, departments or {}),
+        **replies.public_outcome(question, merged_into, departments or {}),
     }
 
 
@@ -508,15 +505,15 @@ class Desk:
         return Change(seq, emits)
 
     def _statuses(self, question: dict, departments: dict) -> list[tuple[str, dict, str]]:
-        """``question.status`` to the phone of each asker who follows ``question``."""
-        status = {
-            "status": questions.public_status(question),
-            "reply": replies.public_reply(question, departments),  # None also takes a withdrawn reply off the phone
-        }
-        return [
-            ("question.status", {"id": asker["id"], "code": asker["code"], **status}, rooms.device(asker["device"]))
-            for asker in self._askers(question)
-        ]
+        """``question.status`` to the phone of each asker who follows ``question``: its own asker
+        (following the question it joined, when merged) and the askers of the questions merged in."""
+        emits = []
+        followed = replies.followed(question, self.get) or question
+        for asker in self._askers(question):
+            target = followed if asker is not followed else None
+            status = {"id": asker["id"], "code": asker["code"], **replies.public_outcome(asker, target, departments)}
+            emits.append(("question.status", status, rooms.device(asker["device"])))
+        return emits
 
     def _askers(self, question: dict) -> list[dict]:
         """The phone-sent questions whose askers follow ``question``: itself and those merged in."""
@@ -729,8 +726,7 @@ class Desk:
             question = self.get(_valid_id(ident))
             if question is None:
                 continue
-            target = self.get(question["merged_into"]) if question.get("merged_into") else None
-            found.append(phone_view(question, target, departments))
+            found.append(phone_view(question, replies.followed(question, self.get), departments))
         return found
 
     def department_names(self) -> dict[str, str]:

@@ -18,6 +18,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from live.formats.exports import TIMEZONE
 DEPT_LINKS = "dept-links"  # {department id: salt}, for the departments whose link was renewed
 DEFAULT_DAYS = 15  # a department has at least 15 days to reply in writing (Decree 13/2021, Art. 11)
 SOON_DAYS = 3  # a deadline this close (or passed) is flagged to the secretariat
+MERGE_HOPS = 10  # a merged question merged again: how far its asker follows the chain
 OVERDUE, SOON = "overdue", "soon"
 CODE_CHARS = frozenset(questions.CODE_ALPHABET)
 
@@ -95,14 +97,47 @@ def day_month_year(iso: str | None) -> str:
 
 
 def answered_for(question: dict, merged_into: dict | None) -> dict:
-    """The question whose reply an asker follows: the one theirs was merged into, or theirs."""
-    if (
-        question.get("status") == questions.MERGED
-        and merged_into is not None
-        and merged_into.get("id") == question.get("merged_into")
-    ):
-        return merged_into
-    return question
+    """The question whose reply an asker follows: the one theirs was merged into (see
+    ``questions.follows``), or theirs."""
+    return merged_into if merged_into is not None and questions.follows(question, merged_into) else question
+
+
+def followed(question: dict, find: Callable[[str], dict | None]) -> dict | None:
+    """The question the asker of merged ``question`` follows: the one it was merged into, or, when
+    that one was merged in turn, the end of the chain (``find``: id → the question, or None when
+    gone). None for a question not merged, or when the one it joined is gone."""
+    if question.get("status") != questions.MERGED:
+        return None
+    found, ident = None, question.get("merged_into")
+    for _ in range(MERGE_HOPS):
+        target = find(ident) if isinstance(ident, str) and ident else None
+        if target is None:
+            break
+        found, ident = target, target.get("merged_into")
+        if target.get("status") != questions.MERGED:
+            break
+    return found
+
+
+def public_outcome(question: dict, merged_into: dict | None, departments: dict[str, str]) -> dict:
+    """What became of a question, as its asker is told (on the phone: ``question.status`` and each
+    of ``question.mine``; by its tracking code on ``/tra-cuu``): its status; a rejection's reason
+    as a code, never the secretariat's notes; for a merge, the question it joined (``merged_into``,
+    see ``followed``; its words only once approved); the department and the deadline of a
+    forwarded question; the written reply and the hall answer's summary only once published. A
+    merged question's department, reply and answer are those of the question it joined."""
+    answered = answered_for(question, merged_into)
+    forwarded = answered.get("status") == questions.FORWARDED
+    department = answered.get("department") or ""
+    return {
+        "status": questions.public_status(question),
+        "reason": questions.public_reason(question),
+        "joined": questions.joined(question, merged_into),
+        "department": (departments.get(department, department) or None) if forwarded else None,
+        "deadline": (day_month_year(answered.get("deadline")) or None) if forwarded else None,
+        "reply": public_reply(answered, departments),  # None also takes a withdrawn reply off the phone
+        "answer": public_summary(answered),  # likewise a withdrawn summary
+    }
 
 
 def public_reply(question: dict, departments: dict[str, str]) -> dict | None:
@@ -285,7 +320,9 @@ def board(day, zone: str = TIMEZONE) -> dict:
 
 
 def public_answers(day, zone: str = TIMEZONE) -> list[dict]:
-    """Every published answer grouped by theme in the conference's order (no theme: last)."""
+    """Every published answer grouped by theme in the conference's order (no theme: last): the
+    summaries of the answers given in the hall and the written replies, newest first in each theme.
+    A question with both (answered in part in the hall, then forwarded) is one entry with both."""
     doc = day.conference() or {}
     themes = [(t["id"], t["name"]) for t in doc.get("themes", [])]
     names = department_names(day)
@@ -293,19 +330,23 @@ def public_answers(day, zone: str = TIMEZONE) -> list[dict]:
     everything = day.desk.real_day()  # first: it brings the replica up to date, the sites' names with it
     sites = day.desk.site_names()
     found: dict[str | None, list[dict]] = {}
-    for q in (q for q in everything if q.get("status") == questions.FORWARDED):
-        reply = public_reply(q, names)
-        if reply is None:
+    for q in everything:
+        if q.get("status") not in (questions.ANSWERED, questions.FORWARDED):
+            continue
+        reply, summary = public_reply(q, names), public_summary(q)
+        if reply is None and summary is None:
             continue
         found.setdefault(q.get("theme") if q.get("theme") in dict(themes) else None, []).append(
             {
                 "code": q["code"],
                 "text": q["text"],
                 "origin": _origin(q, sites),
-                "department": reply["department"],
-                "reply": reply["text"],
-                "published_at": _local(reply["published_at"], zone),
-                "at": reply["published_at"] or 0,
+                "summary": summary["text"] if summary else None,
+                "summary_at": _local(summary["published_at"], zone) if summary else "",
+                "department": reply["department"] if reply else None,
+                "reply": reply["text"] if reply else None,
+                "published_at": _local(reply["published_at"], zone) if reply else "",
+                "at": max((reply or {}).get("published_at") or 0, (summary or {}).get("published_at") or 0),
             }
         )
     groups = [{"id": ident, "name": name, "answers": found[ident]} for ident, name in themes if ident in found]
@@ -317,25 +358,25 @@ def public_answers(day, zone: str = TIMEZONE) -> list[dict]:
 
 
 def lookup(day, code: str | None, zone: str = TIMEZONE) -> dict | None:
-    """The question with this tracking code and its published reply, or None: an unknown code and
-    an unpublished reply look the same from outside."""
+    """What became of the question with this tracking code, as anyone holding the code may see
+    it (``public_outcome``), or None for a code no question of the real day carries. Its words and
+    its commune only once approved: a code may be guessed, and a question refused stays private."""
     if code is None:
         return None
     everything = day.desk.real_day()  # a public page: the real day's questions, never a rehearsal's
     mine = next((q for q in everything if q.get("code") == code), None)
     if mine is None:
         return None
-    target = next((q for q in everything if q["id"] == mine["merged_into"]), None) if mine.get("merged_into") else None
-    answered = answered_for(mine, target)
-    reply = public_reply(answered, department_names(day))
-    if reply is None:
-        return None
+    by_id = {q["id"]: q for q in everything} if mine.get("status") == questions.MERGED else {}
+    target = followed(mine, by_id.get)
+    outcome = public_outcome(mine, target, department_names(day))
+    shown = mine.get("status") in questions.SHOWN_STATUSES
+    reply, summary = outcome["reply"], outcome["answer"]
     return {
+        **outcome,
         "code": code,
-        "merged": answered is not mine,
-        "text": answered["text"],
-        "origin": _origin(answered, day.desk.site_names()),
-        "department": reply["department"],
-        "reply": reply["text"],
-        "published_at": _local(reply["published_at"], zone),
+        "text": mine["text"] if shown else None,
+        "origin": _origin(mine, day.desk.site_names()) if shown else None,
+        "reply": dict(reply, published_at=_local(reply["published_at"], zone)) if reply else None,
+        "answer": dict(summary, published_at=_local(summary["published_at"], zone)) if summary else None,
     }

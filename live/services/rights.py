@@ -80,7 +80,7 @@ def _get(day, ident: str | None) -> dict | None:
 
 
 def _target(day, question: dict) -> dict | None:
-    return _get(day, question.get("merged_into"))
+    return replies.followed(question, lambda ident: _get(day, ident))
 
 
 def held(day, question: dict, zone: str = TIMEZONE) -> dict:
@@ -111,7 +111,7 @@ def held(day, question: dict, zone: str = TIMEZONE) -> dict:
             if isinstance(given, dict)
         ],
         "device": bool(question.get("device")),
-        "status": questions.public_status(question, target),
+        "status": questions.public_status(question),
         "merged": bool(question.get("merged_into")),
         "reply": replies.public_reply(answered, day.desk.department_names()) is not None,
         "deletable": rules.deletable(question, target),
@@ -572,11 +572,6 @@ def _announce(day, seq: int, written: dict, deleted: list[dict]) -> Change:
         emits.append(("question.changed", {"seq": seq, "id": question["id"], "question": view}, rooms.queue()))
         if question.get("device"):
             target = _target(day, question)
-            status = {
-                "id": question["id"],
-                "code": question["code"],
-                "status": questions.public_status(question, target),
-                "reply": replies.public_reply(replies.answered_for(question, target), departments),
-            }
+            status = {"id": question["id"], "code": question["code"], **replies.public_outcome(question, target, departments)}
             emits.append(("question.status", status, rooms.device(question["device"])))
     return Change(seq, emits)

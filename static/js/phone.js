@@ -123,22 +123,89 @@
     return `${pad(d.getHours())}:${pad(d.getMinutes())}, ${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
   }
 
-  const STATUSES = ["pending", "received", "approved", "on_screen", "answered", "forwarded"];
+  const STATUSES = ["pending", "received", "approved", "on_screen", "answered", "forwarded", "rejected", "merged"];
+  const O = T.outcome || {}, REASONS = T.reasons || {};
+  // what the server may tell of a question beside its status (live/services/replies.py public_outcome)
+  const OUTCOME = ["reason", "joined", "department", "deadline", "reply", "answer"];
+
+  function day(seconds) {
+    const d = new Date((Number(seconds) || 0) * 1000);
+    return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
+  }
+
+  /** A published answer under a question: its heading, its text (as text) and the lookup link. */
+  function answerBox(cls, heading, text, code) {
+    const box = el("div", "msg ok reply " + cls, el("p", "rh", heading));
+    box.appendChild(el("blockquote", "rt", text));
+    if (code) {
+      const link = el("a", "rl", T.lookup);
+      link.href = "/tra-cuu?ma=" + encodeURIComponent(code);
+      box.appendChild(el("p", "", link));
+    }
+    return box;
+  }
 
   /** The written reply under a question, once the secretariat published it (text as text). */
   function reply(q) {
     const r = q.reply;
     if (!r || typeof r.text !== "string") return undefined;
-    const d = new Date((r.published_at || 0) * 1000);
-    const date = `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
-    const box = el("div", "msg ok reply", el("p", "rh", fill(T.reply, { department: String(r.department || ""), date })));
-    box.appendChild(el("blockquote", "rt", r.text));
-    if (q.code) {
-      const link = el("a", "rl", T.lookup);
-      link.href = "/tra-cuu?ma=" + encodeURIComponent(q.code);
-      box.appendChild(el("p", "", link));
+    const heading = fill(T.reply, { department: String(r.department || ""), date: day(r.published_at) });
+    return answerBox("written", heading, r.text, q.code);
+  }
+
+  /** The summary of the answer given in the hall, once the secretariat published it. */
+  function answer(q) {
+    const a = q.answer;
+    if (!a || typeof a.text !== "string") return undefined;
+    return answerBox("hall", fill(O.answer_dated || "", { date: day(a.published_at) }), a.text, q.code);
+  }
+
+  const statusOf = (value) => (STATUSES.includes(value) ? value : "received");
+  const reasonOf = (code) => REASONS[code] || REASONS.other || "";
+
+  /** What became of a question beside its badge: a rejection's reason in polite words, the
+   * question it joined (its words only when the server sent them: approved), the department and
+   * the deadline of a written reply. */
+  function outcome(q) {
+    const out = [];
+    if (q.status === "rejected") out.push(el("p", "qd why", reasonOf(q.reason)));
+    const j = q.joined;
+    if (q.status === "merged" && j && typeof j.code === "string") {
+      out.push(el("p", "qd joined", fill(O.joined || "", { code: j.code })));
+      if (typeof j.text === "string" && j.text) out.push(el("p", "qd jt", O.joined_text + " “" + j.text + "”"));
+      out.push(el("p", "qd js", fill(O.joined_status || "", { status: T[statusOf(j.status)] })));
+      if (j.status === "rejected") out.push(el("p", "qd why", reasonOf(j.reason)));
     }
-    return box;
+    if (typeof q.department === "string" && q.department) {
+      const words = q.deadline ? O.forwarded_to : O.forwarded_to_undated;
+      out.push(el("p", "qd fwd", fill(words || "", { department: q.department, deadline: String(q.deadline || "") })));
+    }
+    return out;
+  }
+
+  /** A question's status in words, as the live region says it (a merge: with the joined one's). */
+  function headline(q) {
+    const status = statusOf(q.status);
+    if (status === "merged" && q.joined) return T.merged + ". " + fill(O.joined_status || "", { status: T[statusOf(q.joined.status)] });
+    if (status === "rejected") return T.rejected + ". " + reasonOf(q.reason);
+    return T[status];
+  }
+
+  const answered = (q) => Boolean((q.answer && q.answer.text) || (q.reply && q.reply.text));
+
+  let newsTimer = 0;
+  const newsItems = [];
+
+  /** Said once to screen readers (the polite live region under "my questions"): several changes
+   * arriving together (a refresh after a reconnection) are said as one message. */
+  function news(text) {
+    const region = $("mine-news");
+    if (!region || !text) return;
+    newsItems.push(text);
+    clearTimeout(newsTimer);
+    newsTimer = setTimeout(() => {
+      region.textContent = newsItems.splice(0).join(" ");
+    }, 150);
   }
 
   function render() {
@@ -156,7 +223,7 @@
         q.code ? el("span", "", fill(T.code, { code: q.code })) : undefined,
         el("span", "", when(q.at)),
       );
-      const li = el("li", "q", el("p", "qt", q.text), meta, reply(q));
+      const li = el("li", "q", el("p", "qt", q.text), meta, ...outcome(q), answer(q), reply(q));
       li.dataset.id = q.id;
       li.dataset.status = status;
       listEl.appendChild(li);
@@ -258,15 +325,22 @@
     const mine = load(MINE);
     const known = mine.find((m) => m.id === s.id);
     if (known) {
+      const before = headline(known), hadAnswer = answered(known);
       known.status = s.status;
       if (s.code) known.code = s.code;
-      if ("reply" in s) known.reply = s.reply || null; // null: withdrawn
+      for (const k of OUTCOME) if (k in s) known[k] = s[k] || null; // null: withdrawn, or no longer so
       save(MINE, mine);
+      // said when a push or a refresh changes what became of it, never on the first render
+      const now = headline(known);
+      if (now !== before) news(fill(O.news || "", { code: known.code || "", status: now }));
+      else if (!hadAnswer && answered(known)) news(fill(O.news || "", { code: known.code || "", status: O.has_answer }));
     } else {
       const q = load(OUT).find((o) => o.id === s.id);
       if (!q) return;
       // the server has it (its acknowledgement was lost on the way): it is received
-      settle(q.id, { id: q.id, site: q.site, text: q.text, code: s.code, status: s.status, at: q.at, reply: s.reply || null });
+      const record = { id: q.id, site: q.site, text: q.text, code: s.code, status: s.status, at: q.at };
+      for (const k of OUTCOME) record[k] = s[k] || null;
+      settle(q.id, record);
       receipt(s.code);
     }
     render();

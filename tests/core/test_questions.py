@@ -682,35 +682,39 @@ def test_unknown_actions_and_arguments_are_refused():
 # ---------------------------------------------------------------- what the phone shows
 
 
-@pytest.mark.parametrize(
-    ("status", "shown"),
-    [
-        ("received", "received"),
-        ("approved", "approved"),
-        ("rejected", "received"),
-        ("merged", "received"),
-        ("on_screen", "on_screen"),
-        ("answered", "answered"),
-        ("forwarded", "forwarded"),
-    ],
-)
-def test_the_asker_sees_progress_but_never_a_rejection(status, shown):
-    assert q.public_status(at(status)) == shown
-    assert q.public_status(at(status)) in q.PUBLIC_STATUSES
+@pytest.mark.parametrize("status", q.STATUSES)
+def test_the_asker_is_told_every_status_truthfully(status):
+    assert q.public_status(at(status)) == status
 
 
-def test_a_merged_question_follows_the_one_it_was_merged_into():
+@pytest.mark.parametrize("reason", q.REJECT_REASONS)
+def test_a_rejection_tells_its_reason_code_never_the_notes(reason):
+    rejected = act(act(submit(), "note", notes="Người này hỏi lần thứ ba"), "reject", reason=reason)
+    assert q.public_reason(rejected) == reason
+    assert q.public_reason({**rejected, "reason": "<script>"}) == "other"  # an old record: still polite
+    assert q.public_reason(at("approved")) is None
+    assert q.joined(rejected, None) is None
+
+
+def test_a_merged_question_points_to_the_one_it_joined_and_its_words_only_once_approved():
     merged = act(submit(), "merge", into=OTHER_QID)
+    code = q.tracking_code(OTHER_QID)
     target = submit(id=OTHER_QID)
-    assert q.public_status(merged, target) == "received"
-    target = act(act(target, "approve"), "show")
-    assert q.public_status(merged, target) == "on_screen"
-    assert q.public_status(merged, act(target, "answer")) == "answered"
-    assert q.public_status(merged, act(target, "forward")) == "forwarded"
-    assert q.public_status(merged, act(submit(id=OTHER_QID), "reject", reason="inappropriate")) == "received"
-    assert q.public_status(merged, act(submit(id=OTHER_QID), "merge", into="z" * 20)) == "received"
-    assert q.public_status(merged, {**target, "id": "not-the-target-id"}) == "received"
-    assert q.public_status(merged, None) == "received"
+    assert q.public_status(merged) == "merged" and q.public_reason(merged) is None
+    assert q.joined(merged, target) == {"code": code, "status": "received", "reason": None, "text": None}
+    assert q.joined(merged, None) == {"code": code, "status": "received", "reason": None, "text": None}
+    assert q.joined(merged, {**target, "id": "not-the-target-id", "status": "approved"})["text"] is None
+    target = act(target, "approve")
+    assert q.joined(merged, target) == {"code": code, "status": "approved", "reason": None, "text": target["text"]}
+    shown = act(target, "show")
+    assert q.joined(merged, shown)["status"] == "on_screen"
+    assert q.joined(merged, act(shown, "answer"))["status"] == "answered"
+    assert q.joined(merged, act(shown, "forward"))["status"] == "forwarded"
+    refused_target = act(submit(id=OTHER_QID), "reject", reason="inappropriate")
+    assert q.joined(merged, refused_target) == {"code": code, "status": "rejected", "reason": "inappropriate", "text": None}
+    chained = act(submit(id=OTHER_QID), "merge", into="z" * 20)
+    assert q.joined(merged, chained) == {"code": code, "status": "received", "reason": None, "text": None}
+    assert q.joined(at("approved"), target) is None
 
 
 # ---------------------------------------------------------------- duplicates

@@ -233,7 +233,7 @@ def run(server, browser, screens, desk, extra, artifacts):
     assert asker.locator(".answer .reply-text").text_content() == final
     expect(asker.locator(".answer .qtext")).to_have_text(QUESTION)
     expect(asker.locator(".answer .origin-text")).to_have_text(QUANG_LAM)
-    expect(asker.locator(".answer")).to_contain_text(f"Trả lời của {DEPARTMENT_NAME}")
+    expect(asker.locator(".answer")).to_contain_text(f"Trả lời bằng văn bản của {DEPARTMENT_NAME}")
     expect(asker.locator("body")).not_to_contain_text("Nông Thị Mai")
 
     # ---- the public page, under its theme

@@ -231,7 +231,7 @@ def test_the_newest_published_answers_by_theme_and_a_link_to_all(visitor, day, c
     assert "Có 200 suất mỗi năm." in answers and first["code"] in answers
     assert answers.index("Giáo dục, đào tạo nghề và học bổng") < answers.index("Y tế và chăm sóc sức khỏe thanh niên")
     assert "Xã Quảng Lâm" in answers and "Xã Nam Quang" in answers
-    assert "Trả lời của Sở Nội vụ, công bố ngày 10/08/2025" in words(answers)
+    assert "Trả lời bằng văn bản của Sở Nội vụ, công bố ngày 10/08/2025" in words(answers)
     assert 'href="/tra-loi"' in answers and 'id="newest"' not in answers
     for k in range(22):
         clock.now += 60

@@ -12,7 +12,7 @@ import logging
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from live.core import questions
+from live.core import limits, questions, rights
 from live.core.errors import DomainError
 from live.formats.exports import TIMEZONE
 from live.services import preparation, replies
@@ -163,13 +163,33 @@ def act(action: str):
 # ---------------------------------------------------------------- the public
 
 
+def _lookups() -> limits.Buckets:
+    """The lookups by code that found nothing, per address, in this process (as on the asker's
+    rights page: a commune hall's helpers looking up real codes are never slowed)."""
+    found = current_app.extensions.get("live.replies.lookups")
+    if found is None:
+        found = current_app.extensions["live.replies.lookups"] = limits.Buckets(rights.LOOKUP_RULE)
+    return found
+
+
 @bp.get("/tra-cuu")
 def lookup():
-    """A published reply by the tracking code on the asker's receipt; nothing else is revealed."""
+    """What became of a question, by the tracking code on the asker's receipt: its status and
+    what the asker may see of it (``replies.lookup``); an unknown code gets one polite sentence."""
     typed = request.args.get("ma", "")
     code = replies.normal_code(typed)
-    found = replies.lookup(day(), code, _zone()) if code else None
-    return render_template(
+    found, minutes, status = None, 0, 200
+    if code:
+        now, address = day().now(), request.remote_addr or "?"
+        wait = _lookups().wait(address, now)
+        if wait > 0:
+            minutes, status = max(1, int(-(-wait // 60))), 429
+            log.warning("lookup: refused, too many codes that found nothing from one address")
+        else:
+            found = replies.lookup(day(), code, _zone())
+            if found is None:
+                _lookups().take(address, now)
+    body = render_template(
         "lookup.html",
         screen="lookup",
         snapshot=forms.page_info(),
@@ -177,12 +197,15 @@ def lookup():
         code=code,
         asked=bool(typed.strip()),
         found=found,
+        minutes=minutes,
     )
+    return body, status, {"X-Robots-Tag": "noindex, nofollow"}
 
 
 @bp.get("/tra-loi")
 def answers():
-    """Every published written answer, by theme: no link needed, readable on a phone."""
+    """Every published answer, by theme: the summaries of those given in the hall and the written
+    replies; no link needed, readable on a phone."""
     return render_template(
         "answers.html", screen="answers", snapshot=forms.page_info(), groups=replies.public_answers(day(), _zone())
     )

@@ -171,3 +171,41 @@ def summarize():
     announce(change)
     flash(gettext("Đã lưu tóm tắt trả lời của câu hỏi %(code)s.", code=_question.get("code", "")))
     return redirect(url_for("reports.page", saved=ident) + f"#q-{ident}", code=303)
+
+
+SUMMARY_ACTIONS = {"publish": "publish_summary", "withdraw": "withdraw_summary"}
+
+
+@bp.post("/summary/<action>")
+@screen("reports")
+def summary_act(action: str):
+    """Publish one answer's summary to its askers (their phones, the lookup, the answers page), or
+    withdraw it; refused if someone changed the question first."""
+    if action not in SUMMARY_ACTIONS:
+        return Response(status=404)
+    form = request.form
+    ident = form.get("id", "")
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        version = None
+    role = "moderator" if "moderator" in current_roles() else "admin"
+    name = " ".join(clean(form.get("name", "")[:1000]).split())[:NAME_LIMIT]
+    try:
+        done, change = day().desk.act(SUMMARY_ACTIONS[action], {"id": ident, "version": version}, role=role, name=name)
+    except DomainError as error:
+        if error.code == "question.conflict":
+            current = day().desk.get(ident) or {}
+            message = gettext(
+                "Câu hỏi %(code)s vừa được người khác thay đổi. Vui lòng xem lại tóm tắt rồi bấm lần nữa.",
+                code=current.get("code", ""),
+            )
+            return _render(message, None, 409)
+        return _render(messages.describe(error), None, 400)
+    announce(change)
+    said = {
+        "publish": gettext("Đã công bố tóm tắt trả lời của câu hỏi %(code)s: người hỏi đã thấy trên điện thoại."),
+        "withdraw": gettext("Đã thu hồi tóm tắt trả lời của câu hỏi %(code)s."),
+    }[action]
+    flash(said % {"code": done.get("code", "")})
+    return redirect(url_for("reports.page", saved=ident) + f"#q-{ident}", code=303)
