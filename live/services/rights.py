@@ -572,6 +572,10 @@ def _announce(day, seq: int, written: dict, deleted: list[dict]) -> Change:
         emits.append(("question.changed", {"seq": seq, "id": question["id"], "question": view}, rooms.queue()))
         if question.get("device"):
             target = _target(day, question)
-            status = {"id": question["id"], "code": question["code"], **replies.public_outcome(question, target, departments)}
+            status = {
+                "id": question["id"],
+                "code": question["code"],
+                **replies.public_outcome(question, target, departments),
+            }
             emits.append(("question.status", status, rooms.device(question["device"])))
     return Change(seq, emits)

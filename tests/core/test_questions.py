@@ -711,7 +711,12 @@ def test_a_merged_question_points_to_the_one_it_joined_and_its_words_only_once_a
     assert q.joined(merged, act(shown, "answer"))["status"] == "answered"
     assert q.joined(merged, act(shown, "forward"))["status"] == "forwarded"
     refused_target = act(submit(id=OTHER_QID), "reject", reason="inappropriate")
-    assert q.joined(merged, refused_target) == {"code": code, "status": "rejected", "reason": "inappropriate", "text": None}
+    assert q.joined(merged, refused_target) == {
+        "code": code,
+        "status": "rejected",
+        "reason": "inappropriate",
+        "text": None,
+    }
     chained = act(submit(id=OTHER_QID), "merge", into="z" * 20)
     assert q.joined(merged, chained) == {"code": code, "status": "received", "reason": None, "text": None}
     assert q.joined(at("approved"), target) is None

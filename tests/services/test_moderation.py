@@ -144,14 +144,18 @@ def test_merging_keeps_every_origin_and_asker_and_their_phones_follow_the_answer
     day.act(day.mc, "answer", target)
     # the merged question's asker learns the question it joined was answered, and the site is counted as heard
     day.phones["1297"].wait_for(
-        lambda e, d: e == "question.status"
-        and d["id"] == duplicate["id"]
-        and d["status"] == "merged"
-        and d["joined"]["status"] == "answered"
+        lambda e, d: (
+            e == "question.status"
+            and d["id"] == duplicate["id"]
+            and d["status"] == "merged"
+            and d["joined"]["status"] == "answered"
+        )
     )
     mine = day.phones["1297"].call("question.mine", {"ids": [duplicate["id"]]})["questions"]
     assert (mine[0]["status"], mine[0]["joined"]["code"], mine[0]["joined"]["status"]) == (
-        "merged", kept["code"], "answered"
+        "merged",
+        kept["code"],
+        "answered",
     )
 
 
