@@ -499,6 +499,8 @@
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
+    // what the server said of a question the form posted before this script ran: done with
+    for (const id of ["posted", "posted-problem"]) if ($(id)) $(id).remove();
     const text = clean(textEl.value, true);
     const n = length(text);
     const name = agreeName.checked ? clean(nameEl.value, false) : "";

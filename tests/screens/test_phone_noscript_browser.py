@@ -72,6 +72,7 @@ def type_question(page, text: str, name: str = "") -> None:
 def posted_code(page) -> str:
     box = page.locator("#posted")
     expect(box).to_contain_text(RECEIPT)
+    expect(box).to_be_in_viewport()  # the page opens at the form, the receipt first
     return box.locator(".code").inner_text()
 
 
@@ -90,7 +91,7 @@ def test_without_javascript_the_form_posts_and_the_secretariat_has_the_question(
         page.get_by_role("button", name="Gửi câu hỏi").click()
     code = posted_code(page)
     expect(page.locator("#posted blockquote")).to_have_text(QUESTION)
-    assert page.url == f"{server.url}/q/{SITE}#result"  # never the question or the name in the address
+    assert page.url == f"{server.url}/q/{SITE}#ask"  # never the question or the name in the address
     expect(page.get_by_label("Câu hỏi của bạn")).to_have_value("")  # a fresh form for the next one
     [question] = desk_copies(moderator, QUESTION)
     assert question["code"] == code and question["name"] == "Nông Văn Dũng"
@@ -114,6 +115,7 @@ def test_without_javascript_a_refusal_keeps_the_question_in_the_form(browser, ma
     with page.expect_navigation():
         page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.get_by_role("alert")).to_contain_text("Câu hỏi dài quá")
+    expect(page.get_by_role("alert")).to_be_in_viewport()
     expect(page.get_by_label("Câu hỏi của bạn")).to_have_value(long.strip("\n").replace("\r\n", "\n"))
     assert desk_copies(moderator, long.strip()) == []
     # shortened, the same form goes through
@@ -155,8 +157,9 @@ def test_a_tap_before_the_script_is_stored_once_then_joins_my_questions(browser,
     page.get_by_label("Câu hỏi của bạn").fill("Câu hỏi thứ hai, qua kết nối trực tiếp?")
     page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.locator("#mine li.q")).to_have_count(2)
+    expect(page.locator("#posted")).to_have_count(0)  # the earlier receipt gives way to the script's own
     assert len(desk_copies(moderator, "Câu hỏi thứ hai, qua kết nối trực tiếp?")) == 1
-    assert page.url == f"{server.url}/q/{SITE}#result"
+    assert page.url == f"{server.url}/q/{SITE}#ask"
     assert phone.problems() == []
     phone.context.close()
 
@@ -172,6 +175,7 @@ def test_a_tap_before_the_script_is_refused_in_words_and_nothing_is_lost(browser
     with page.expect_navigation(wait_until="commit"):  # the script is held: no load event
         page.get_by_role("button", name="Gửi câu hỏi").click()  # nothing typed yet
     expect(page.get_by_role("alert")).to_have_text("Bạn chưa nhập câu hỏi.")
+    expect(page.get_by_role("alert")).to_be_in_viewport()  # the page opens where it says why
     # the session is lost meanwhile (the in-app browser closed and opened again): still stored
     phone.context.clear_cookies()
     type_question(page, QUESTION)

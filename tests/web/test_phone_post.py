@@ -90,7 +90,7 @@ def typed_text(page: str) -> str:
 
 def test_the_form_posts_to_the_page_itself_with_a_new_id_each_time(phone):
     page = phone.get(PAGE).get_data(as_text=True)
-    assert re.search(r'<form id="ask" method="post" action="/q/1304#result"', page)
+    assert re.search(r'<form id="ask" method="post" action="/q/1304#ask"', page)
     again = phone.get(PAGE).get_data(as_text=True)
     assert questions.valid_id(form_of(page)["id"]) and form_of(page)["id"] != form_of(again)["id"]
     # the button says the page is getting ready until static/js/phone.js removes that line
