@@ -167,7 +167,9 @@ def run(server, browser, screens, desk, extra, artifacts):
     assert item.locator(".reply").count() == 0
     outside = phone.context.new_page()
     outside.goto(f"{server.url}/tra-cuu?ma={code}")
-    expect(outside.locator("#neutral")).to_have_text(f"Mã {code}: chưa có trả lời được công bố.")
+    expect(outside.locator("#forwarded")).to_have_text(
+        f"Chuyển {DEPARTMENT_NAME} trả lời bằng văn bản, hạn {in_days(2)}."
+    )
     expect(outside.locator("body")).not_to_contain_text(FIRST)
     outside.goto(f"{server.url}/tra-loi")
     expect(outside.locator("#none")).to_have_text("Chưa có trả lời nào được công bố.")
