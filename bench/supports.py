@@ -292,7 +292,9 @@ def section(r: dict, command: str) -> str:
     h, s, g = r["host"], r["storm"], r["gaps"]
     staff = r["staff_fanout"]["latency"] or {}
     staff_ok = staff.get("p99") is not None and staff["p99"] * 1000 <= r["staff_p99"]
-    exact = r["counted"] == r["expected"] == s["outcome"]["ok"] - s["outcome"]["repeated_first"] and r["per_question_equal"]
+    exact = (
+        r["counted"] == r["expected"] == s["outcome"]["ok"] - s["outcome"]["repeated_first"] and r["per_question_equal"]
+    )
     first = s["first"] or {}
     second = s["second"] or {}
     gap_ok = g["min"] is not None and g["min"] >= 0.95

@@ -70,7 +70,9 @@ def _rules(questions_limiter: limits.Limiter | None) -> dict[str, limits.Rule]:
     load test's or a province's configured limits then apply to presses too)."""
     out = dict(RULES)
     for scope, rule in RULES.items():
-        other = questions_limiter.buckets[scope].rule if questions_limiter and scope in questions_limiter.buckets else None
+        other = (
+            questions_limiter.buckets[scope].rule if questions_limiter and scope in questions_limiter.buckets else None
+        )
         if other is not None and other.burst >= rule.burst and other.every <= rule.every:
             out[scope] = other
     return out
@@ -91,7 +93,9 @@ class Supports:
         self._salt: str | None = None
         self._handles: dict[str, str] = {}  # question id → handle
         self._ids: dict[str, str] = {}  # handle → question id
-        self._unnamed: list[str] = []  # question ids learnt since their handles were made
+        # every question learnt reaches _learn_question (the replica starts empty): the ids whose
+        # handles are not made yet
+        self._unnamed: set[str] = set()
         self._questions_version = 0
         self._listing: tuple[tuple, list[tuple[str, dict]]] | None = None
         self._counts: tuple[int, float, dict[str, int]] | None = None  # (version, when, counts)
@@ -114,8 +118,9 @@ class Supports:
     def _learn_question(self, _key: str, question: dict) -> None:
         self.version += 1
         self._questions_version += 1
-        if question.get("id"):
-            self._unnamed.append(question["id"])
+        ident = question.get("id")
+        if ident and ident not in self._handles:
+            self._unnamed.add(ident)
 
     def _learn_setting(self, setting_key: str, _doc: dict) -> None:
         self.version += 1
@@ -157,10 +162,6 @@ class Supports:
             return None
         while self._unnamed:
             self.handle(self._unnamed.pop())
-        if handle not in self._ids:
-            for question in self.replica.scan(QUESTIONS).values():
-                if question.get("id"):
-                    self.handle(question["id"])
         return self._ids.get(handle)
 
     # ------------------------------------------------------------ counting
@@ -242,7 +243,9 @@ class Supports:
         now = self.desk.now()
         _, seq = self.store.transact((SETTING,), lambda _docs: {SETTING: {"enabled": on, "set_at": now, "by": by}})
         payload = {"enabled": on}
-        return Change(seq, [("supports.changed", payload, rooms.screens()), ("supports.changed", payload, rooms.phones())])
+        return Change(
+            seq, [("supports.changed", payload, rooms.screens()), ("supports.changed", payload, rooms.phones())]
+        )
 
     # ------------------------------------------------------------ a press
 

@@ -82,9 +82,15 @@ def test_two_processes_count_each_device_once_and_push_the_same_counts(cluster, 
     projector_b.wait_for(lambda e, d: e == "supports.changed" and d.get("counts", {}).get(question["id"]) == 12)
 
 
-def test_kill9_during_a_support_storm_keeps_every_acknowledged_press(make_server, async_mode, connect_staff, connect_phone):
+def test_kill9_during_a_support_storm_keeps_every_acknowledged_press(
+    make_server, async_mode, connect_staff, connect_phone
+):
     server = make_server(async_mode, env={"LIVE_RATE_LIMITS": LIMITS})
-    texts = ["Thanh niên có được vay vốn học nghề không?", "Khi nào xã có sân thể thao?", "Có lớp tin học miễn phí không?"]
+    texts = [
+        "Thanh niên có được vay vốn học nghề không?",
+        "Khi nào xã có sân thể thao?",
+        "Có lớp tin học miễn phí không?",
+    ]
     _moderator, questions = approved_questions(server, connect_staff, connect_phone, texts)
     by_text = handles_of(connect_phone(server))
     handles = list(by_text.values())
@@ -151,11 +157,15 @@ PUBLIC_EVENTS = ("questions.public", "question.support", "question.mine", "state
 
 def test_an_unapproved_question_never_reaches_a_phone_whatever_it_sends(make_server, connect_staff, connect_phone):
     server = make_server("gevent", env={"LIVE_RATE_LIMITS": LIMITS})
-    moderator, [open_question] = approved_questions(server, connect_staff, connect_phone, ["Câu hỏi đã duyệt, ai cũng xem được?"])
+    moderator, [open_question] = approved_questions(
+        server, connect_staff, connect_phone, ["Câu hỏi đã duyệt, ai cũng xem được?"]
+    )
     asker = connect_phone(server, site="1304")
     secrets = {}
     for marker in ("CHUADUYET", "TUCHOI", "DAGOP"):
-        reply = asker.call("question.submit", {"id": qid(), "site": "1304", "text": f"Câu hỏi bí mật {marker} không được lộ?"})
+        reply = asker.call(
+            "question.submit", {"id": qid(), "site": "1304", "text": f"Câu hỏi bí mật {marker} không được lộ?"}
+        )
         assert reply["ok"], reply
         secrets[marker] = next(q for q in moderator.call("questions.get")["questions"] if q["id"] == reply["id"])
     q = secrets["TUCHOI"]
@@ -176,7 +186,10 @@ def test_an_unapproved_question_never_reaches_a_phone_whatever_it_sends(make_ser
         lambda: [rng.choice(strings) for _ in range(3)],
         lambda: {"handle": rng.choice(ids + codes + strings + [i[:16] for i in ids])},
         lambda: {"handle": rng.choice(list(known.values())), "extra": rng.choice(strings)},
-        lambda: {"site": rng.choice(["1304", None, *strings[:50]]), "supported": rng.sample(ids + codes + list(known.values()), 3)},
+        lambda: {
+            "site": rng.choice(["1304", None, *strings[:50]]),
+            "supported": rng.sample(ids + codes + list(known.values()), 3),
+        },
         lambda: {"supported": [rng.choice(ids + codes + strings) for _ in range(rng.randint(0, 250))]},
         # question.mine answers whoever knows a question's id: only its asker's phone made it
         lambda: {"ids": [qid(), *codes, rng.choice(strings)]},

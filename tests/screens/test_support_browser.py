@@ -152,7 +152,9 @@ def test_the_switch_hides_the_buttons_and_an_answer_reaches_the_supporter(
     admin = requests.Session()
     form = admin.get(server.link("admin"), timeout=5).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    assert admin.post(f"{server.url}/admin/supports", data={"csrf_token": token}, allow_redirects=False).status_code == 303
+    assert (
+        admin.post(f"{server.url}/admin/supports", data={"csrf_token": token}, allow_redirects=False).status_code == 303
+    )
     expect(page.locator("#supports-off")).to_be_visible(timeout=3000)
     expect(page.locator("#supports-list button.me-too")).to_have_count(0)
     data = {"csrf_token": token, "enabled": "1"}
