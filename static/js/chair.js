@@ -103,6 +103,8 @@
     const head = el("p", { class: "next-head" });
     if (first) head.appendChild(el("span", { class: "q-badge q-badge-next" }, Q.next));
     head.appendChild(el("span", { class: "next-origin" }, q.origin || siteName(Live.state, q.site)));
+    const n = LiveQueue.supports(q); // "me too": how many young people want to ask it too
+    if (n) head.appendChild(el("span", { class: "q-support", title: Q.supports_long.replace("{n}", n) }, Q.supports.replace("{n}", n)));
     li.appendChild(head);
     li.appendChild(el("p", { class: "next-text" }, q.text));
     const dept = q.department ? Q.department.replace("{d}", LiveQueue.departmentName(q.department)) : Q.no_department;
@@ -122,7 +124,8 @@
       const section = el("section", { class: "next-group", "data-theme": group.key });
       section.appendChild(el("h3", { class: "next-theme" }, group.theme ? group.theme.name : Q.no_theme));
       const ol = el("ol", { class: "next-list" });
-      group.questions.forEach((q) => ol.appendChild(nextItem(q, q === coming[0])));
+      // "Tiếp theo" is the script's next, also while the most supported are listed first
+      group.questions.forEach((q) => ol.appendChild(nextItem(q, q === LiveQueue.next())));
       section.appendChild(ol);
       return section;
     });

@@ -283,6 +283,8 @@
     head.appendChild(el("span", { class: "q-origin" }, q.origin || siteName(Live.state, q.site)));
     // a department prepared an answer: the chairman has it beside his notes
     if (LiveQueue.prepared(q)) head.appendChild(el("span", { class: "prep-chip", "data-state": q.prep_state }, Q.prepared));
+    const n = LiveQueue.supports(q); // "me too": how many young people want to ask it too
+    if (n) head.appendChild(el("span", { class: "q-support", title: Q.supports_long.replace("{n}", n) }, Q.supports.replace("{n}", n)));
     body.appendChild(head);
     const also = alsoAsked(q);
     if (also) body.appendChild(el("p", { class: "q-also" }, also));
@@ -297,11 +299,13 @@
     }
     const up = el("button", { type: "button", class: "q-move q-up", title: Q.up }, "▲");
     up.setAttribute("aria-label", Q.up);
-    up.dataset.edge = i === 0 ? "1" : "";
+    // moved within the script's order only: while the list shows the most supported first, not at all
+    const bySupport = LiveQueue.sortingBySupport();
+    up.dataset.edge = i === 0 || bySupport ? "1" : "";
     up.addEventListener("click", () => command("question.order", { id: q.id, version: q.version, after: orderTarget(line, i, -1) }));
     const down = el("button", { type: "button", class: "q-move q-down", title: Q.down }, "▼");
     down.setAttribute("aria-label", Q.down);
-    down.dataset.edge = i === line.length - 1 ? "1" : "";
+    down.dataset.edge = i === line.length - 1 || bySupport ? "1" : "";
     down.addEventListener("click", () => command("question.order", { id: q.id, version: q.version, after: orderTarget(line, i, 1) }));
     actions.append(up, down);
     li.appendChild(actions);

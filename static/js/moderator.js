@@ -236,6 +236,11 @@
       for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
       return a.id < b.id ? -1 : 1;
     }
+    if (filters.sort === "support") {
+      // "me too": the most supported first, the newest first between equals
+      const n = LiveSupports.count(b.id) - LiveSupports.count(a.id);
+      if (n) return n;
+    }
     const d = a.received_at - b.received_at || (a.id < b.id ? -1 : 1);
     return filters.sort === "oldest" ? d : -d;
   }
@@ -354,6 +359,8 @@
     const line = el("p", { class: "q-line" });
     const meta = el("span", { class: "q-meta" });
     meta.appendChild(badge(q.status));
+    const supported = LiveSupports.count(q.id); // "me too"
+    if (supported) meta.appendChild(el("span", { class: "q-support", title: fill(M.supports_long, { n: supported }) }, fill(M.supports, { n: supported })));
     const asked = askedIn(q);
     if (asked) meta.appendChild(el("span", { class: "q-lang", title: q.original ? fill(M.said, { t: q.original }) : asked }, asked));
     const flags = q.flags || {};
@@ -659,6 +666,9 @@
     conflict.hidden = !conflicts.has(q.id);
     setText(conflict, conflicts.get(q.id) || "");
     setText("#d-text", q.text);
+    const supported = LiveSupports.count(q.id);
+    $("#d-supports").hidden = !supported;
+    setText("#d-supports", supported ? fill(M.supports_long, { n: supported }) : "");
     // passed on by a bridge point's facilitator: the language it was asked in, the young person's own words
     const said = [q.assisted_by === "site" ? M.assisted : "", askedIn(q)].filter(Boolean).join(" · ");
     $("#d-said").hidden = !said && !q.original;
@@ -1574,6 +1584,12 @@
   Live.socket.on("question.changed", (msg) => {
     // the desk's view only: the MC's queue view (which carries "id" beside it) is not ours
     if (msg && accept(msg.question)) schedule();
+  });
+  // "me too" counts (static/js/support_counts.js): the rows in view and the detail show the new ones;
+  // the list keeps its order (a row never moves under the person) until they choose a sort again
+  LiveSupports.onChange((ids) => {
+    if (filters.sort === "support") base = null; // the next filter or sort takes the new counts
+    if (ids === null || ids.some((id) => orderIndex.has(id) || id === selected)) schedule();
   });
 
   const agenda = $("#agenda");

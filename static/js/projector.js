@@ -78,6 +78,18 @@
     });
   }
 
+  /** "125 bạn trẻ cùng muốn hỏi" under the question on screen, for that question only (the count is
+   * looked up by its id whenever the question or a count changes: never the one before's). */
+  function renderSupports() {
+    const line = $("#question-supports");
+    const n = section.dataset.id ? LiveSupports.count(section.dataset.id) : 0;
+    const want = n > 0 ? line.dataset.text.replace("{n}", n.toLocaleString("vi-VN")) : "";
+    if (line.textContent === want && line.hidden === !want) return;
+    setText(line, want);
+    line.hidden = !want;
+    refit(); // the line takes room from the question's box
+  }
+
   function renderQuestion(snap) {
     const q = snap.current_question || null;
     root.dataset.question = q ? "on" : "off";
@@ -89,6 +101,7 @@
     text.textContent = q ? q.text : "";
     text.dataset.short = q && q.text.length <= SHORT ? "yes" : "no";
     section.dataset.id = q ? q.id : "";
+    renderSupports();
     fitQuestion();
   }
 
@@ -101,6 +114,9 @@
   Live.onState(renderMaket);
   Live.onState(renderFloor);
   Live.onState(renderQuestion);
+  LiveSupports.onChange((ids) => {
+    if (ids === null || ids.includes(section.dataset.id)) renderSupports();
+  });
   Live.onTick((snap, now) => {
     const view = Live.renderClock(snap, now);
     // a bridge point given the floor, or a question, shows even before the day starts (a rehearsal, a break)

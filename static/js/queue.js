@@ -19,6 +19,7 @@
   const DONE = new Set(["answered", "forwarded"]);
   const PREPARED = new Set(["prepared", "written", "accepted"]); // live/core/questions.py PREP_STATES
   const LAST_THEME_KEY = `live.queue.lastTheme.${document.body.dataset.screen}`;
+  const BY_SUPPORT_KEY = `live.queue.bySupport.${document.body.dataset.screen}`;
 
   const model = {
     loaded: false,
@@ -28,7 +29,11 @@
     themes: [],
     departments: [],
     lastTheme: readLastTheme(), // the theme of the question on screen last (undefined: none yet)
+    bySupport: readBySupport(), // the person chose to see the most supported first (the script's order by default)
   };
+  // the counts the support order was made with: a count changing later never moves a row under the
+  // person's finger; choosing the order again takes the counts of that moment
+  let ranked = new Map();
   const listeners = [];
 
   function readLastTheme() {
@@ -38,6 +43,49 @@
     } catch (e) {
       return undefined;
     }
+  }
+
+  function readBySupport() {
+    try {
+      return sessionStorage.getItem(BY_SUPPORT_KEY) === "1";
+    } catch (e) {
+      return false;
+    }
+  }
+
+  /** How many young people support ``q`` ("me too", static/js/support_counts.js). */
+  function supports(q) {
+    return window.LiveSupports ? LiveSupports.count(q.id) : 0;
+  }
+
+  function supportRank(q) {
+    if (!ranked.has(q.id)) ranked.set(q.id, supports(q));
+    return ranked.get(q.id);
+  }
+
+  function sortingBySupport() {
+    return model.bySupport && Boolean(window.LiveSupports) && LiveSupports.enabled;
+  }
+
+  /** ``list`` as the person chose to see it: the script's order, or within each theme (in the
+   * conference's order) the most supported first, the script's order between equals. */
+  function ordered(list) {
+    if (!sortingBySupport()) return list;
+    const at = new Map(list.map((q, i) => [q.id, i]));
+    return list
+      .slice()
+      .sort((a, b) => themeIndex(a.theme) - themeIndex(b.theme) || supportRank(b) - supportRank(a) || at.get(a.id) - at.get(b.id));
+  }
+
+  function setBySupport(on) {
+    model.bySupport = on;
+    ranked = new Map();
+    try {
+      sessionStorage.setItem(BY_SUPPORT_KEY, on ? "1" : "0");
+    } catch (e) {
+      /* private mode: for this page only */
+    }
+    notify();
   }
 
   function rememberTheme(theme) {
@@ -179,9 +227,17 @@
     );
   }
 
-  /** Up to ``n`` waiting questions from the next one on, in queue order (wrapping to the start). */
+  /** Up to ``n`` waiting questions from the next one on, in queue order (wrapping to the start);
+   * ordered by support, the ``n`` most supported. */
   function upcoming(n) {
     const waiting = model.questions.filter((q) => q.status === WAITING);
+    if (sortingBySupport()) {
+      const at = new Map(waiting.map((q, i) => [q.id, i]));
+      return waiting
+        .slice()
+        .sort((a, b) => supportRank(b) - supportRank(a) || at.get(a.id) - at.get(b.id))
+        .slice(0, n);
+    }
     const first = next();
     if (!first) return [];
     const i = waiting.indexOf(first);
@@ -191,7 +247,7 @@
   /** The queue by theme, in the conference's theme order: [{theme: {id, name} | null, questions}]. */
   function groups(list) {
     const out = [];
-    for (const q of list || model.questions) {
+    for (const q of ordered(list || model.questions)) {
       const last = out[out.length - 1];
       if (last && last.key === (q.theme || "")) last.questions.push(q);
       else out.push({ key: q.theme || "", theme: model.themes.find((t) => t.id === q.theme) || null, questions: [q] });
@@ -215,6 +271,22 @@
     return d ? d.name : id || "";
   }
 
+  // the counts follow "me too" (at most once a second); the screen draws them again
+  if (window.LiveSupports) {
+    LiveSupports.onChange((ids) => {
+      if (ids === null || ids.some((id) => model.questions.some((q) => q.id === id))) notify();
+    });
+  }
+  // the screen's "most supported first" box, when it has one
+  const toggle = document.getElementById("support-sort");
+  if (toggle) {
+    toggle.checked = model.bySupport;
+    toggle.addEventListener("change", () => setBySupport(toggle.checked));
+    listeners.push(() => {
+      toggle.closest("label").hidden = !(window.LiveSupports && LiveSupports.enabled);
+    });
+  }
+
   window.LiveQueue = {
     model,
     onChange(fn) {
@@ -229,5 +301,7 @@
     departmentName,
     sitesOf,
     prepared,
+    supports,
+    sortingBySupport,
   };
 })();
