@@ -9,7 +9,7 @@ question waits in the laptop's outbox, survives a reload, and is sent once when 
 back; an acknowledgement lost on the way is answered by the same code.
 
 Screenshots land in test-artifacts/ (assist-form-1920.png, assist-sent-1920.png,
-assist-console.png) for a person to look at.
+assist-console.png, assist-offline-1366.png) for a person to look at.
 """
 
 from __future__ import annotations
@@ -122,7 +122,9 @@ def test_a_facilitator_enters_a_question_asked_in_tay_and_the_console_shows_both
     screens.assert_clean()
 
 
-def test_the_outbox_survives_a_reload_while_offline_and_sends_once_when_back(make_server, screens, connect_staff):
+def test_the_outbox_survives_a_reload_while_offline_and_sends_once_when_back(
+    make_server, screens, connect_staff, artifacts
+):
     server = make_server()
     moderator = connect_staff(server, "moderator")
     net = {"offline": False, "drop_ack": False, "dropped": 0}
@@ -165,6 +167,7 @@ def test_the_outbox_survives_a_reload_while_offline_and_sends_once_when_back(mak
     page.get_by_role("button", name="Gửi câu hỏi").click()
     expect(page.locator("#assist-status")).to_have_text("Đã lưu trên máy này, sẽ tự gửi khi có kết nối.")
     expect(page.locator("#assist-badge")).to_have_text("1 câu chờ gửi")
+    screenshot(site, artifacts, "assist-offline-1366.png")
 
     # the laptop reloads the page while still offline: the question is still waiting
     page.reload()

@@ -1,4 +1,4 @@
-""""Tôi cũng muốn hỏi" (me too) on the staff screens, in real Chromium.
+"""Me too ("Tôi cũng muốn hỏi") on the staff screens, in real Chromium.
 
 Three questions are approved; young people at the bridge points press "me too" on their phones
 (real Socket.IO clients). The secretariat's console shows "3 cùng hỏi" on the row and in the
