@@ -224,11 +224,11 @@ class Supports:
         if question is None:
             return 0
         pressed = self.devices()
-        devices = set(pressed.get(question_id, ()))
-        for origin in question.get("origins") or []:
-            devices |= pressed.get(origin.get("id"), set())
+        own = pressed.get(question_id, set())
+        merged = [pressed[o["id"]] for o in question.get("origins") or [] if o.get("id") in pressed]
+        n = len(own.union(*merged)) if merged else len(own)  # no copy of thousands per press without merges
         final = (self.replica.get(FINAL) or {}).get("counts") or {} if self.rehearsal() is None else {}
-        return len(devices) + int(final.get(question_id, 0))
+        return n + int(final.get(question_id, 0))
 
     # ------------------------------------------------------------ the admin's switch
 

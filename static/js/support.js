@@ -163,6 +163,13 @@
           changed = true;
         }
       }
+      for (const item of items) {
+        const known = presses[item.handle];
+        if (known && !known.text) {
+          known.text = item.text; // the question it joined: its words, for when it leaves the list
+          changed = true;
+        }
+      }
       if (changed) save(presses);
       render();
       pump();
