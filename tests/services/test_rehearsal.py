@@ -270,7 +270,7 @@ def test_the_public_pages_show_the_real_day_even_while_a_rehearsal_runs(day):
     assert [q["id"] for q in day.desk.all()] == [tried["id"]]  # the staff rehearse with its own questions
     public = [a["code"] for group in replies.public_answers(day) for a in group["answers"]]
     assert public == [real["code"]]
-    assert replies.lookup(day, real["code"])["reply"] == "Có: 200 suất học nghề miễn phí mỗi năm."
+    assert replies.lookup(day, real["code"])["reply"]["text"] == "Có: 200 suất học nghề miễn phí mỗi năm."
     assert replies.lookup(day, tried["code"]) is None
     rehearsal.wipe(day)
     assert [a["code"] for group in replies.public_answers(day) for a in group["answers"]] == [real["code"]]
