@@ -10,7 +10,7 @@ its reason in polite words. The lookup by tracking code and the public answers p
 as given in the hall. Texts are compared with what the server stored (``textContent``).
 
 Screenshots land in test-artifacts/ (answers-phone.png, answers-joined.png, answers-rejected.png,
-answers-reports.png).
+answers-reports.png, answers-lookup.png).
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ def run(server, browser, screens, connect_staff, extra, artifacts):
     asker.page.goto(f"{server.url}/tra-cuu?ma={twin_code}")
     expect(asker.page.locator("#joined")).to_contain_text(code)
     assert asker.page.locator("#answer").text_content() == SUMMARY
+    screenshot(asker, artifacts, "answers-lookup.png")
     asker.page.goto(f"{server.url}/tra-loi")
     article = asker.page.locator(f"article[data-code='{code}']")
     expect(article.locator(".hall-h")).to_contain_text("Trả lời tại hội nghị")
