@@ -344,7 +344,7 @@
     const stamp = el("time", { class: other ? `q-day ph-${q.phase}` : "" }, Live.format[other ? "date" : "time"](q.received_at, true));
     if (other) stamp.title = `${M.phase[q.phase]} · ${Live.format.date(q.received_at)}`;
     when.appendChild(stamp);
-    when.appendChild(el("span", { class: `q-ch ch-${q.channel}` }, M.channel[q.channel] || q.channel || ""));
+    when.appendChild(el("span", { class: `q-ch ch-${q.channel}`, title: M.channel_long[q.channel] || "" }, M.channel[q.channel] || q.channel || ""));
     li.appendChild(when);
 
     const body = el("div", { class: "q-body" });

@@ -102,6 +102,7 @@ def test_a_facilitator_enters_a_question_asked_in_tay_and_the_console_shows_both
     # the console: the row says it was asked in Tày, the detail has both texts
     row = console.page.locator(f"#feed li.q[data-id='{q['id']}']")
     expect(row.locator(".q-ch")).to_have_text("Hỗ trợ")
+    expect(row.locator(".q-ch")).to_have_attribute("title", "Qua cán bộ hỗ trợ ở điểm cầu")
     expect(row.locator(".q-lang")).to_have_text("Hỏi bằng tiếng Tày")
     expect(row.locator(".q-lang")).to_have_attribute("title", f"Lời gốc: {TAY_WORDS}")
     row.locator(".q-text").click()
