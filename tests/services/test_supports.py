@@ -108,6 +108,8 @@ def test_every_question_not_open_is_refused_with_the_same_sentence(day):
     phone = day.phone()
     received = day.ask("Câu hỏi mới nhận, chưa duyệt?", approve=False)
     rejected = day.act("reject", day.ask("Câu hỏi bị từ chối sau khi duyệt?"), reason="off_topic")
+    waiting = day.ask("Câu hỏi chờ duyệt mà câu khác gộp vào?", approve=False)
+    merged = day.act("merge", day.ask("Câu hỏi gộp vào câu chưa duyệt?", approve=False), into=waiting["id"])
     answered = day.ask("Câu hỏi đã được trả lời tại hội trường?")
     handles = {q["text"]: day.handle(phone, q["text"]) for q in (answered,)}
     day.act("show", answered, who=day.mc)
@@ -115,6 +117,7 @@ def test_every_question_not_open_is_refused_with_the_same_sentence(day):
     secret_handles = [
         handle_of_server(day, received["id"]),
         handle_of_server(day, rejected["id"]),
+        handle_of_server(day, merged["id"]),  # merged into a question not approved
         handles[answered["text"]],
         "A" * 16,
         received["id"][:16],
