@@ -208,6 +208,22 @@ async def storm(run: Rehearsal, handles: list[str], log) -> dict:
     }
 
 
+def time_mc(run: Rehearsal) -> array:
+    """The MC's own acknowledgements of show and answer (written to disk, then broadcast), emit → answer."""
+    mc, acks = run.mc, array("d")
+    plain = mc.call
+
+    async def timed(event: str, payload: dict, timeout: float = 10.0):
+        sent = time.time()
+        reply, at = await plain(event, payload, timeout)
+        if event in ("question.show", "question.answer") and reply and reply.get("ok"):
+            acks.append(at - sent)
+        return reply, at
+
+    mc.call = timed
+    return acks
+
+
 def gaps(run: Rehearsal, since: float) -> dict:
     """The gaps between two supports.changed at each phone, and how many each phone got."""
     all_gaps = array("d")
@@ -251,7 +267,9 @@ async def measure(target: Target, args, log) -> dict:
         moderator = next(s for s in run.staff if s.role == "moderator")
         before, _ = await moderator.call("supports.get", {})
         out["counts_before"] = sum((before or {}).get("counts", {}).values())
+        mc_acks = time_mc(run)
         out["storm"] = await storm(run, handles, log)
+        out["mc_ack"] = percentiles(mc_acks)
         await asyncio.sleep(2.5)  # the last batched counts reach every phone (one look a second)
         after, _ = await moderator.call("supports.get", {})
         counts = after["counts"]
@@ -338,7 +356,8 @@ def section(r: dict, command: str) -> str:
         f"Counted: the staff's `supports.get` sums to {r['counted']:,}, a phone's list to {r['public_total']:,}, and "
         f"per question the list equals the presses acknowledged: {'yes' if r['per_question_equal'] else 'no'}. "
         f"Meanwhile the MC answered the question on screen and showed a newly approved one every second "
-        f"({staff.get('n', 0)} staff arrivals measured; phones' `question.current` p99 "
+        f"({staff.get('n', 0)} staff arrivals measured; the MC's own acknowledgement, written and broadcast, p50 / p99 "
+        f"{ms((r['mc_ack'] or {}).get('p50'))} / {ms((r['mc_ack'] or {}).get('p99'))}; phones' `question.current` p99 "
         f"{ms((r['phones_fanout']['latency'] or {}).get('p99'))}); MC errors {r['mc_errors'] or 'none'}. "
         f"Each phone got {(g['messages_per_phone'] or {}).get('p50', 0):.0f} `supports.changed` (median, max "
         f"{(g['messages_per_phone'] or {}).get('max', 0):.0f}) from the storm's start to 2.5 s after its last "
