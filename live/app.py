@@ -159,7 +159,9 @@ def create_app(config: dict | None = None) -> Flask:
         engineio_logger=False,
         **options,
     )
-    app.extensions["live.connections"] = handlers.register(socketio, day, presence)
+    adapter = handlers.register(socketio, day, presence)
+    app.extensions["live.connections"] = adapter.connections
+    app.extensions["live.taken_in"] = adapter.taken_in  # live.web.announce.taken_in
     tasks.RetentionTask(socketio, day, app.config.get("TIMEZONE")).start()  # expired personal data purged hourly
     app.extensions["live.socketio"] = socketio
     app.extensions["live.announce"] = functools.partial(broadcast.broadcast, socketio)  # live.web.announce

@@ -50,12 +50,12 @@ def loggable(value) -> str:
     return value if isinstance(value, str) and _LOGGABLE.fullmatch(value) else "?"
 
 
-def register(socketio: SocketIO, day: Day, presence=None) -> Connections:
+def register(socketio: SocketIO, day: Day, presence=None) -> Handlers:
     """Attach every handler to ``socketio``. ``presence`` is the roll call (this process's own
     by default; ``fanout.SharedPresence`` when processes share Redis)."""
     handlers = Handlers(socketio, day, presence)
     handlers.attach()
-    return handlers.connections
+    return handlers
 
 
 class Handlers:
@@ -306,9 +306,15 @@ class Handlers:
         question, repeated, change = result
         if change is not None:
             broadcast(self.socketio, change)
-            self.suggester.add(question["id"])
-            self.roll_counts.touch(question["site"])
+            self.taken_in(question)
         return {"ok": True, "id": question["id"], "code": question["code"], "repeated": repeated}, question
+
+    def taken_in(self, question: dict) -> None:
+        """What follows a new question once it is announced, however it came (a socket, or the
+        phone page's form posted without its script: live/web/views/phone.py): its likely
+        duplicates for the secretariat, and its site's count on the roll call."""
+        self.suggester.add(question["id"])
+        self.roll_counts.touch(question["site"])
 
     def question_submit(self, sid, _name, payload):
         me = self.connections.get(sid)

@@ -11,3 +11,9 @@ from live.services.change import Change
 def announce(change: Change) -> None:
     """Send what the service said to send, to the rooms it named."""
     current_app.extensions["live.announce"](change)
+
+
+def taken_in(question: dict) -> None:
+    """What follows a question a view took in (its likely duplicates, its site's roll-call count),
+    as after a socket's ``question.submit``."""
+    current_app.extensions["live.taken_in"](question)

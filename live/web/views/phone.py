@@ -18,7 +18,7 @@ from live.core import privacy, questions
 from live.core.errors import DomainError
 from live.services.day import public_conference
 from live.web import messages
-from live.web.announce import announce
+from live.web.announce import announce, taken_in
 from live.web.auth import day, device_id, give_device, new_device
 from live.web.config import allowed_origins
 from live.web.extensions import csrf
@@ -134,6 +134,7 @@ def send(site_id: str):
         return response
     if change is not None:
         announce(change)
+        taken_in(question)  # its likely duplicates and its site's roll-call count, as from a socket
     log.info("phone post stored repeated=%s", repeated)  # never the text, the name or the code
     stored = {
         "id": question["id"],
