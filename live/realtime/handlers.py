@@ -323,7 +323,7 @@ class Handlers:
             reply, question = self.stored(self.day.desk.submit(payload, device=me.device, address=me.address))
         finally:
             self.suggester.arriving -= 1
-        # a merged question's own status reads "received" here; question.mine follows its target
+        # a merged question reads "merged" here (the question it joined follows through question.mine)
         return {**reply, "status": questions.public_status(question)}
 
     def question_enter(self, sid, _name, payload):

@@ -1,6 +1,6 @@
 """A young person's phone in real Chromium supports an approved question ("Tôi cũng muốn hỏi"):
 the list of approved questions of its site (and of all sites), by theme, with counts; the press
-shows "Bạn đã cùng hoi" and the count rises on a second phone within a second or two; a reload
+shows "Bạn đã cùng hỏi" and the count rises on a second phone within a second or two; a reload
 keeps it; the admin's switch hides the buttons at once; the question, once answered and its
 summary published, shows its answer under "Câu hỏi bạn đã cùng hỏi". At 390×844 and 360×740, on
 eventlet and gevent, with a hostile text shown as text. Screenshots in test-artifacts/.
