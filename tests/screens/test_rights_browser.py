@@ -100,7 +100,7 @@ def run(server, browser, screens, phone, artifacts):
     expect(held.locator("#held-name")).to_have_text(NAME)
     expect(held.locator("#held-consents")).to_contain_text(f"phiên bản {NOTICE_VERSION}")
     expect(held).to_contain_text("Xã Quảng Lâm")
-    expect(held.locator("#held-status")).to_have_text("đã duyệt")
+    expect(held.locator("#held-status")).to_have_text("Đã duyệt")  # as the phone and the lookup say it
     assert rights.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     rights.screenshot(path=str(artifacts / "rights-held.png"), full_page=True)
 

@@ -66,7 +66,6 @@ def _page(state: str, *, typed: str = "", code: str | None = None, status: int =
         state=state,
         typed=typed[:40],
         code=code,
-        statuses=messages.STATUS_NAMES,
         purposes=PURPOSES,
         channels=CHANNELS,
         rule=DELETE_RULE,
