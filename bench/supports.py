@@ -16,7 +16,7 @@ conference's sites). Then, in order:
 3. the storm: each phone presses "me too" once, at a random moment of the same 10 s, on one of the
    approved questions (a few questions draw most presses); one phone in ten presses a second time
    (a retry: it must be answered ``repeated``). Meanwhile the MC answers the question on screen and
-   shows a newly approved one every second, so the staff screens' fan-out is measured during it
+   shows a newly approved one every second (`--mc-every`), so the staff screens' fan-out is measured during it
    (from the MC's emit to each staff screen's ``question.current``), and each approval reaches the
    phones' lists;
 4. the counts: every first press acknowledged is counted once (the staff's ``supports.get`` and a
@@ -95,14 +95,14 @@ def call(phone: Phone, event: str, payload: dict, timeout: float = 30.0):
 
 
 async def approve(run: Rehearsal, count: int, log) -> list[str]:
-    """Phones ask ``count`` + 20 questions; the moderator approves ``count`` (the rest the MC shows later)."""
-    askers = random.sample(run.phones, count + 20)
+    """Phones ask ``count`` + 40 questions; the moderator approves ``count`` (the rest the MC shows later)."""
+    askers = random.sample(run.phones, count + 40)
     for phone in askers:
         phone.submit()
     await run.drain(30)
     moderator = run.moderator
     deadline = time.time() + 15
-    while len(moderator.recent) < count + 20 and time.time() < deadline:
+    while len(moderator.recent) < count + 40 and time.time() < deadline:
         await asyncio.sleep(0.05)
     approved = []
     for _ in range(count):
@@ -157,7 +157,7 @@ async def storm(run: Rehearsal, handles: list[str], log) -> dict:
     outcome = {"ok": 0, "repeated_first": 0, "refused": {}, "no_answer": 0, "second_repeated": 0, "second_other": 0}
     start = time.time() + 0.5
     end = start + WINDOW
-    mc = run.spawn_mc(1.0, end + 1.0)
+    mc = run.spawn_mc(run.mc_every, end + 1.0)
 
     async def press(phone: SupportPhone, handle: str, at: float, again: bool) -> None:
         await asyncio.sleep(max(0.0, at - time.time()))
@@ -249,7 +249,8 @@ async def measure(target: Target, args, log) -> dict:
     run.log = log
     run.target_pid = target.proc.pid  # type: ignore[attr-defined]
     run.control = args.control  # type: ignore[attr-defined]
-    out: dict = {"phones": args.phones, "staff": args.staff, "control": args.control}
+    run.mc_every = args.mc_every  # type: ignore[attr-defined]
+    out: dict = {"phones": args.phones, "staff": args.staff, "control": args.control, "mc_every": args.mc_every}
     await run.setup()
     run.phones = [SupportPhone(run, p.index, p.site, p.headers[0][1].decode()) for p in run.phones]
     took = await run.connect(timeout=300)
@@ -355,7 +356,7 @@ def section(r: dict, command: str) -> str:
         f"(p99 {ms(second.get('p99'))}). The server used {s['cpu_s']:.1f} s of CPU in those {s['wall_s']:.1f} s. "
         f"Counted: the staff's `supports.get` sums to {r['counted']:,}, a phone's list to {r['public_total']:,}, and "
         f"per question the list equals the presses acknowledged: {'yes' if r['per_question_equal'] else 'no'}. "
-        f"Meanwhile the MC answered the question on screen and showed a newly approved one every second "
+        f"Meanwhile the MC answered the question on screen and showed a newly approved one every {r['mc_every']} s "
         f"({staff.get('n', 0)} staff arrivals measured; the MC's own acknowledgement, written and broadcast, p50 / p99 "
         f"{ms((r['mc_ack'] or {}).get('p50'))} / {ms((r['mc_ack'] or {}).get('p99'))}; phones' `question.current` p99 "
         f"{ms((r['phones_fanout']['latency'] or {}).get('p99'))}); MC errors {r['mc_errors'] or 'none'}. "
@@ -373,6 +374,7 @@ def main() -> int:
     parser.add_argument("--phones", type=int, default=10000)
     parser.add_argument("--staff", type=int, default=60)
     parser.add_argument("--connect-rate", type=float, default=500.0)
+    parser.add_argument("--mc-every", type=float, default=1.0, help="seconds between two steps of the MC")
     parser.add_argument("--control", action="store_true", help="the same run without a press: the staff fan-out alone")
     parser.add_argument("--out", default="/tmp/supports.md")
     parser.add_argument("--append", action="store_true", help="also append the section to BENCHMARKS.md")
