@@ -4,7 +4,7 @@ Ten thousand phones pressing within ten seconds would be a hundred million messa
 were announced to every phone. Instead each process looks once a second at what its memory (the
 replica) learnt, from its own presses and from the other processes' through the store, and when
 something changed sends its own screens and phones what changed since it last sent: one message
-per room (to the phones 250 at a time, each part's packet encoded once), and nothing at
+per room (encoded once, written to the phones 250 at a time), and nothing at
 all when nothing changed: to the staff screens
 ``supports.changed {counts: {question id: n}}``, to the phones ``supports.changed {counts: {handle:
 n}, questions?: [approved or changed], removed?: [handles]}``. Each process sends to its own
@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 
+from engineio import packet as engineio_packet
 from flask_socketio import SocketIO
+from socketio import packet as socketio_packet
 
 from live.core import rooms
 from live.services.day import Day
@@ -37,6 +39,7 @@ class SupportCounts:
         self._seen: int | None = None  # the supports' version at the last look
         self._counts: dict[str, int] | None = None  # question id → the count last sent
         self._public: dict[str, dict] | None = None  # handle → the listed question last sent (without count)
+        self._outcomes: dict[str, tuple] | None = None  # handle → what its supporters were last told (see outcomes)
         self._failing = False
 
     def start(self) -> None:
@@ -70,8 +73,9 @@ class SupportCounts:
         listing = supports.listing()
         public = {item["handle"]: item for _, item in listing}
         handles = {question_id: item["handle"] for question_id, item in listing}
-        if self._counts is None or self._public is None:
-            self._counts, self._public = counts, public
+        outcomes = self.outcomes(handles)
+        if self._counts is None or self._public is None or self._outcomes is None:
+            self._counts, self._public, self._outcomes = counts, public, outcomes
             return 0
         staff = {i: n for i, n in counts.items() if self._counts.get(i) != n}
         staff.update({i: 0 for i in self._counts if i not in counts})
@@ -83,7 +87,10 @@ class SupportCounts:
         removed = [handle for handle in self._public if handle not in public]
         fresh = {item["handle"] for item in added}
         phones = {handles[i]: n for i, n in staff.items() if i in handles and handles[i] not in fresh}
-        self._counts, self._public = counts, public
+        # supported questions off the list whose outcome changed (answered, an answer's summary
+        # published, a written reply): every phone hears it, those that supported one show it
+        told = [seen for handle, seen in outcomes.items() if self._outcomes.get(handle) != seen]
+        self._counts, self._public, self._outcomes = counts, public, outcomes
         sent = 0
         if staff:
             self.socketio.emit("supports.changed", {"counts": staff}, to=rooms.screens(), ignore_queue=True)
@@ -96,18 +103,47 @@ class SupportCounts:
             message["questions"] = added
         if removed:
             message["removed"] = removed
+        if told:
+            message["outcomes"] = told
         if message:
             self.to_phones("supports.changed", {"counts": {}, **message})
             sent += 1
         return sent
 
+    def outcomes(self, listed: dict[str, str]) -> dict[str, dict]:
+        """handle → what the supporters of a question no longer listed may see of it (its status,
+        its published hall answer and written reply: what /tra-loi shows anyone), for every
+        question pressed on and the one each merged one joined. From memory: the questions
+        supported, a few thousand at most, looked at when something changed."""
+        supports = self.day.supports
+        departments = self.day.desk.department_names()
+        pressed = set(supports.devices())
+        for question_id in list(pressed):
+            question = supports.question(question_id)
+            if question is not None and question.get("merged_into"):
+                pressed.add(question["merged_into"])
+        found: dict[str, dict] = {}
+        for question_id in pressed:
+            question = supports.question(question_id)
+            if question is None or question_id in listed:
+                continue
+            target = supports.question(question.get("merged_into")) if question.get("merged_into") else None
+            handle = supports.handle(question_id)
+            found[handle] = supports.outcome(question, target, departments, handle)
+        return found
+
     def to_phones(self, event: str, payload: dict) -> None:
-        """``payload`` to this process's phones, ``PHONES_AT_ONCE`` at a time, letting the events that
-        arrived meanwhile run in between: written to 10,000 sockets at once, a message every second
-        held the MC's next action back for a tenth of a second whenever they met. Each part is one
-        packet encoded once for its phones."""
-        phones = [sid for sid, _eio_sid in self.socketio.server.manager.get_participants("/", rooms.phones())]
+        """``payload`` to this process's phones, encoded once, written ``PHONES_AT_ONCE`` sockets at
+        a time with the events that arrived meanwhile let in between: written to 10,000 sockets at
+        once, a message every second held the MC's next action back for a tenth of a second
+        whenever they met. One Socket.IO packet, one Engine.IO packet, framed once for every
+        WebSocket (live/transport/direct.py keeps the frame on the packet), as ``emit`` would."""
+        server = self.socketio.server
+        phones = [eio_sid for _sid, eio_sid in server.manager.get_participants("/", rooms.phones())]
+        encoded = server.packet_class(socketio_packet.EVENT, namespace="/", data=[event, payload]).encode()
+        message = engineio_packet.Packet(engineio_packet.MESSAGE, encoded)
         for start in range(0, len(phones), PHONES_AT_ONCE):
             if start:
                 self.socketio.sleep(0)  # a staff screen's event, a press, an acknowledgement first
-            self.socketio.emit(event, payload, to=phones[start : start + PHONES_AT_ONCE], ignore_queue=True)
+            for eio_sid in phones[start : start + PHONES_AT_ONCE]:
+                server.eio.send_packet(eio_sid, message)

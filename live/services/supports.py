@@ -182,7 +182,7 @@ class Supports:
             self._pressed, self._pressed_for = found, rehearsal
         return self._pressed
 
-    def _question(self, question_id: str | None) -> dict | None:
+    def question(self, question_id: str | None) -> dict | None:
         """A question of the day the screens show now, from memory, or None."""
         found = self.replica.get(QUESTIONS + question_id) if question_id else None
         if found is None or personal.is_tombstone(found) or not rehearsals.visible(found, self.rehearsal()):
@@ -194,11 +194,11 @@ class Supports:
         own presses and those of the questions merged into it, each device once."""
         together: dict[str, set[str]] = {}
         for question_id, devices in list(self.devices().items()):
-            question = self._question(question_id)
+            question = self.question(question_id)
             if question is None or not devices:
                 continue
             if question.get("status") == questions.MERGED:
-                target = self._question(question.get("merged_into"))
+                target = self.question(question.get("merged_into"))
                 if target is None or target.get("status") == questions.MERGED:
                     continue
                 question_id = target["id"]
@@ -220,7 +220,7 @@ class Supports:
 
     def count(self, question_id: str) -> int:
         """How many devices support one question (its own and its merged questions' presses)."""
-        question = self._question(question_id)
+        question = self.question(question_id)
         if question is None:
             return 0
         pressed = self.devices()
@@ -252,9 +252,9 @@ class Supports:
     def _target(self, question_id: str) -> str | None:
         """The question a press on ``question_id`` supports: itself when approved, the one it was
         merged into when that is approved; None when neither is open."""
-        question = self._question(question_id)
+        question = self.question(question_id)
         if question is not None and question.get("status") == questions.MERGED:
-            question = self._question(question.get("merged_into"))
+            question = self.question(question.get("merged_into"))
         if question is None or question.get("status") not in OPEN:
             return None
         return question["id"]
@@ -361,26 +361,31 @@ class Supports:
         tag = self.tag(device)
         found = []
         for handle in dict.fromkeys(h for h in handles if isinstance(h, str)):
-            question = self._question(self.question_for(handle))
+            question = self.question(self.question_for(handle))
             if question is None:
                 continue
-            target = self._question(question.get("merged_into")) if question.get("merged_into") else None
+            target = self.question(question.get("merged_into")) if question.get("merged_into") else None
             pressed = self._pressed_here(key(question["id"], tag)) or (
                 target is not None and self._pressed_here(key(target["id"], tag))
             )
             if not pressed:
                 continue  # only what this device supported: a handle alone tells nothing
-            answered = replies.answered_for(question, target)
-            outcome = {
-                "handle": handle,
-                "status": questions.public_status(answered),  # the question it joined, when merged
-                "summary": replies.public_summary(answered),  # the answer given in the hall, once published
-                "reply": replies.public_reply(answered, departments),
-            }
-            if answered is not question:
-                outcome["into"] = self.handle(answered["id"])
-            found.append(outcome)
+            found.append(self.outcome(question, target, departments, handle))
         return found
+
+    def outcome(self, question: dict, target: dict | None, departments: dict[str, str], handle: str) -> dict:
+        """What a supporter may know of a question they pressed on: the status an asker sees, the
+        answer given in the hall and the written reply once published, following a merge."""
+        answered = replies.answered_for(question, target)
+        outcome = {
+            "handle": handle,
+            "status": questions.public_status(answered),  # the question it joined, when merged
+            "summary": replies.public_summary(answered),  # the answer given in the hall, once published
+            "reply": replies.public_reply(answered, departments),
+        }
+        if answered is not question:
+            outcome["into"] = self.handle(answered["id"])
+        return outcome
 
 
 # ---------------------------------------------------------------- the purge of personal data

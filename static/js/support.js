@@ -265,6 +265,14 @@
       enabled = m.enabled;
       redraw = true;
     }
+    // what became of questions off the list (answered, its answer published): shown under those this phone supported
+    let answered = false;
+    for (const o of Array.isArray(m.outcomes) ? m.outcomes : []) {
+      if (!o || typeof o.handle !== "string" || !load()[o.handle]) continue;
+      outcomes[o.handle] = o;
+      answered = true;
+    }
+    if (answered) render();
     const gone = Array.isArray(m.removed) ? m.removed : [];
     if (gone.length) {
       items = items.filter((q) => !gone.includes(q.handle));
