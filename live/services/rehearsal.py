@@ -21,7 +21,7 @@ import uuid
 from live.core import clock, floor, personal, rooms
 from live.core import rehearsal as rules
 from live.core.errors import DomainError
-from live.services import participation
+from live.services import participation, supports, survey
 from live.services.change import CLOCK, FLOOR, SPEAKER, Change
 from live.services.desk import AUDIT, PREFIX, STAGE
 
@@ -136,6 +136,19 @@ def wipe(day) -> tuple[dict[str, int], Change]:
 
         written, _ = day.store.transact(batch, markers)
         done["entries"] += len(written)
+    # the rehearsal's "me too" presses (a device's tag beside a question) and its survey's free
+    # texts: what links a phone to something, or may name someone, goes with the rest
+    presses = [k for k, p in day.store.scan(supports.PREFIX).items() if supports.held(p) and rules.mark_of(p)]
+    texts = [k for k, r in survey.every_response(day.store).items() if r.get("text") and rules.mark_of(r)]
+    for batch in _batches(presses):
+        day.store.transact(batch, lambda docs: supports.without_device(docs, now))
+    for batch in _batches(texts):
+
+        def untexted(docs):
+            found = {k: survey.without_text(doc, now) for k, doc in docs.items()}
+            return {k: doc for k, doc in found.items() if doc is not None}
+
+        day.store.transact(batch, untexted)
     # last: the page says "wiped" only once nothing is left
     _, seq = day.store.transact((KEY,), lambda docs: {KEY: rules.ended(docs[KEY], now, wiped=True)})
     return done, resync(day, seq)

@@ -55,9 +55,20 @@ def handle_of(secret: str, question_id: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()[:HANDLE_LENGTH]
 
 
-def _held(press: dict | None) -> bool:
+def held(press: dict | None) -> bool:
     """Whether a press document still links a device to a question (a purged one no longer does)."""
     return isinstance(press, dict) and isinstance(press.get("device"), str)
+
+
+def without_device(docs: dict[str, dict | None], now: float) -> dict[str, dict]:
+    """The presses among ``docs`` with their device's tag taken out (a rehearsal's keep their
+    mark): what a wipe writes in one transaction."""
+    out = {}
+    for k, doc in docs.items():
+        if held(doc):
+            mark = rehearsals.mark_of(doc)
+            out[k] = {"purged_at": now, **({rehearsals.MARK: mark} if mark is not None else {})}
+    return out
 
 
 def _closed() -> DomainError:
@@ -110,7 +121,7 @@ class Supports:
         if self._pressed is None:
             return  # not gathered yet: devices() starts from the whole replica
         _, question_id, device = press_key.split(":", 2)
-        if not _held(press) or not rehearsals.visible(press, self._pressed_for):
+        if not held(press) or not rehearsals.visible(press, self._pressed_for):
             self._pressed.get(question_id, set()).discard(device)
         else:
             self._pressed.setdefault(question_id, set()).add(device)
@@ -176,7 +187,7 @@ class Supports:
         if self._pressed is None or self._pressed_for != rehearsal:
             found: dict[str, set[str]] = {}
             for press in self.replica.scan(PREFIX).values():
-                if not _held(press) or not rehearsals.visible(press, rehearsal):
+                if not held(press) or not rehearsals.visible(press, rehearsal):
                     continue
                 found.setdefault(press["question"], set()).add(press["device"])
             self._pressed, self._pressed_for = found, rehearsal
@@ -297,7 +308,7 @@ class Supports:
         return {"count": self.count(target)}, seq is None
 
     def _pressed_here(self, press_key: str) -> bool:
-        return _held(self.replica.get(press_key))
+        return held(self.replica.get(press_key))
 
     # ------------------------------------------------------------ the phone's list
 
@@ -393,7 +404,7 @@ class Supports:
 
 def holding(store) -> bool:
     """Whether any press still links a device to a question."""
-    return any(_held(press) for press in store.scan(PREFIX).values())
+    return any(held(press) for press in store.scan(PREFIX).values())
 
 
 def purge(store, found: dict[str, dict], now: float, *, batch: int, after_batch=None) -> int:
@@ -401,7 +412,7 @@ def purge(store, found: dict[str, dict], now: float, *, batch: int, after_batch=
     keeping only the counts (``FINAL``: per real
     question, merges counted once per device, added to what an earlier purge kept). Returns how
     many presses were purged. Idempotent: run again after an interruption, it finds what is left."""
-    presses = {k: p for k, p in store.scan(PREFIX).items() if _held(p)}
+    presses = {k: p for k, p in store.scan(PREFIX).items() if held(p)}
     if not presses:
         return 0
     # the presses an interrupted purge counted already but did not replace yet: not counted again
@@ -426,7 +437,7 @@ def purge(store, found: dict[str, dict], now: float, *, batch: int, after_batch=
     size = max(1, batch)
     for start in range(0, len(keys), size):
         chunk = tuple(keys[start : start + size])
-        store.transact(chunk, lambda docs: {k: {"purged_at": now} for k, doc in docs.items() if _held(doc)})
+        store.transact(chunk, lambda docs: {k: {"purged_at": now} for k, doc in docs.items() if held(doc)})
         done += len(chunk)
         if after_batch is not None:
             after_batch(done)

@@ -318,3 +318,35 @@ def test_a_wipe_killed_with_kill_9_halfway_is_completed_by_running_it_again(day,
     assert done["questions"] == len(left)
     assert not [q for q in day.store.scan(PREFIX).values() if rehearsal.rules.wiped_question(q)]
     assert rehearsal.state(day)["questions"] == 0 and day.desk.counts() == {"1304": 1}
+
+
+def test_a_wipe_takes_the_rehearsals_presses_and_survey_texts_and_leaves_the_real_days(day):
+    """A "me too" pressed and a survey answered during a rehearsal link a phone to something or may
+    name someone: the wipe takes the device's tag and the free text out; the real day's stay."""
+    from live.services import survey as surveys
+
+    real = act(day, "approve", ask(day, "Tỉnh có hỗ trợ thanh niên học nghề không?"))
+    handle = day.supports.handle(real["id"])
+    assert day.supports.support({"handle": handle}, device="dev-real", address="10.0.0.2")[0]["count"] == 1
+    rows = [{"kind": "rating", "text": f"Câu {n}"} for n in range(1, 4)] + [{"kind": "text", "text": "Góp ý"}]
+    surveys.set_questions(day.store, rows, now=day.now(), by="admin")
+    surveys.open_survey(day.store, now=day.now(), by="admin")
+    ids = [q["id"] for q in surveys.current(day.store)["questions"]]
+    secret = day.secret_key()
+    surveys.respond(day.store, secret, "dev-real", "1304", {ids[0]: "5", ids[3]: "Chị Lan ở xóm Nà Vạ nói hay"})
+
+    rehearsal.start(day, by="Quản trị")
+    mark = day.desk.rehearsal()
+    tried = act(day, "approve", ask(day, "Câu hỏi tập dượt về học bổng?"))
+    day.supports.support({"handle": day.supports.handle(tried["id"])}, device="dev-try", address="10.0.0.3")
+    surveys.respond(day.store, secret, "dev-try", "1304", {ids[0]: "3", ids[3]: "Anh Tùng tập dượt"}, rehearsal=mark)
+
+    rehearsal.wipe(day)
+    presses = day.store.scan("sup:")
+    assert len(presses) == 2
+    assert [p for p in presses.values() if p.get("device")] == [
+        p for p in presses.values() if p.get("question") == real["id"]
+    ]  # only the real day's press still names its device's tag
+    texts = sorted(r.get("text") or "" for r in surveys.every_response(day.store).values())
+    assert texts == ["", "Chị Lan ở xóm Nà Vạ nói hay"]
+    assert day.supports.counts() == {real["id"]: 1}
