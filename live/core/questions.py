@@ -104,6 +104,7 @@ def valid_id(value: object) -> bool:
     """Whether ``value`` can be a question's id (what a phone makes: a UUID, or 16–64 such characters)."""
     return isinstance(value, str) and _QUESTION_ID.fullmatch(value) is not None
 
+
 RECEIVED, APPROVED, REJECTED, MERGED = "received", "approved", "rejected", "merged"
 ON_SCREEN, ANSWERED, FORWARDED = "on_screen", "answered", "forwarded"
 STATUSES = (RECEIVED, APPROVED, REJECTED, MERGED, ON_SCREEN, ANSWERED, FORWARDED)

@@ -106,7 +106,9 @@ def test_an_audit_entry_loses_every_copy_of_an_asker_and_keeps_the_rest():
     # the group a secretariat's edit copied goes too (the purge takes it out of the question itself)
     edited = {"action": "edit", "before": {"group": "cong_nhan"}, "after": {"group": "hoc_sinh_sinh_vien"}}
     assert retention.purged_entry(edited) == {
-        "action": "edit", "before": {"group": personal.REMOVED}, "after": {"group": personal.REMOVED}
+        "action": "edit",
+        "before": {"group": personal.REMOVED},
+        "after": {"group": personal.REMOVED},
     }
 
 

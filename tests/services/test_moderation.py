@@ -360,7 +360,9 @@ def test_the_admin_reads_and_downloads_the_audit_log(day):
 
 
 def test_the_mc_is_answered_with_the_queue_view_never_the_secretariats_flags(day):
-    q = day.ask("1304", "Em inbox trang của Tỉnh đoàn để đăng ký học nghề được không?", name="Lan", consent={"name": "1"})
+    q = day.ask(
+        "1304", "Em inbox trang của Tỉnh đoàn để đăng ký học nghề được không?", name="Lan", consent={"name": "1"}
+    )
     assert q["flags"] == {"suspect": ["inbox"]}  # the word list's flag, for the secretariat
     q = day.act(day.moderator, "approve", q)["question"]
     assert q["flags"] and q["consent"]  # the secretariat's answer: the whole staff view

@@ -290,7 +290,9 @@ def test_a_written_proposal_taken_forwards_the_question_to_the_department(app, d
     done = day.desk.get(question["id"])
     assert (done["status"], done["department"]) == ("forwarded", "d5") and done["deadline"]
     said = flashes(secretariat)[0]
-    assert said.startswith(f"Đã chuyển câu hỏi {question['code']} cho Sở Giáo dục và Đào tạo trả lời bằng văn bản, hạn ")
+    assert said.startswith(
+        f"Đã chuyển câu hỏi {question['code']} cho Sở Giáo dục và Đào tạo trả lời bằng văn bản, hạn "
+    )
     assert day.desk.audit()[-1]["action"] == "forward"
     # it leaves the preparation page and waits for the department's written reply on the same link
     assert question["code"] not in text_of(secretariat.get(PAGE))
@@ -299,6 +301,8 @@ def test_a_written_proposal_taken_forwards_the_question_to_the_department(app, d
     # a received question cannot be forwarded yet: the card says to approve it first
     waiting = assign(day, ask(day, text="Câu hỏi chưa duyệt về nhà ở xã hội cho thanh niên?", approve=False))
     write(officer, day, waiting, "Đề nghị trả lời bằng văn bản.", written=True)
-    assert "Duyệt câu hỏi trên màn hình Tổ thư ký trước khi chuyển trả lời bằng văn bản." in text_of(secretariat.get(PAGE))
+    assert "Duyệt câu hỏi trên màn hình Tổ thư ký trước khi chuyển trả lời bằng văn bản." in text_of(
+        secretariat.get(PAGE)
+    )
     response = post(secretariat, "forward", day.desk.get(waiting["id"]))
     assert response.status_code == 400 and day.desk.get(waiting["id"])["status"] == "received"

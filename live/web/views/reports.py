@@ -87,8 +87,11 @@ def _render(error: str | None = None, failed: dict | None = None, status: int = 
         survey=found,
         results=results,
         site_names=day().desk.site_names(),
-        pending_texts=sum(1 for r in survey.responses(day().store, day().desk.rehearsal()).values()
-                          if r.get("text") and not r.get("review")),  # fmt: skip
+        pending_texts=sum(
+            1
+            for r in survey.responses(day().store, day().desk.rehearsal()).values()
+            if r.get("text") and not r.get("review")
+        ),  # fmt: skip
     )
     return body, status
 
