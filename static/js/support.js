@@ -298,6 +298,7 @@
   });
   socket.on("connect", refresh);
   socket.on("resync", refresh);
+  socket.on("rehearsal.changed", refresh); // a rehearsal began or ended (or was wiped): another day's list
   window.addEventListener("storage", (e) => {
     if (e.key === KEY) render();
   });

@@ -150,6 +150,7 @@ def test_a_rehearsal_is_run_then_wiped_and_the_real_day_holds_none_of_it(
     expect(console.page.locator(f"#feed li.q[data-id='{real['id']}']")).to_be_visible()
     expect(mc.page.locator(f"#queue .q-item[data-id='{tried['id']}']")).to_have_count(0)
     expect(phone.page.locator("#mine li")).to_have_count(0)  # the phone's list forgets them too
+    expect(phone.page.locator("#supports")).not_to_contain_text(TRIED_TOO)  # and its approved questions
     for screen in (projector, console, mc, chair, tv, phone):
         shown = screen.page.locator("body").inner_text()  # what the screen shows (a hidden panel is no longer drawn)
         assert TRIED not in shown and TRIED_TOO not in shown

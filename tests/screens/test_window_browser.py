@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from browser import _CSP_REPORTER, Screen
 from playwright.sync_api import expect
+from test_phone_browser import OFFLINE
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -103,7 +104,7 @@ def test_a_closed_window_refuses_a_phone_politely_and_an_open_one_takes_its_ques
     # the admin closes the window again while this phone is away: it missed the change, so its page
     # still says open; a question sent then is refused, and the page says what the server said
     context.set_offline(True)
-    expect(page.locator("#conn")).to_have_text("Chưa có kết nối. Câu hỏi sẽ tự gửi khi có mạng.")
+    expect(page.locator("#conn")).to_have_text(OFFLINE)
     admin.get_by_label(re.compile("Mỗi dòng một khoảng thời gian")).fill(CLOSED)
     admin.get_by_role("button", name="Lưu thời gian nhận câu hỏi").click()
     expect(admin.locator("#window-now")).to_have_text("Đã hết thời gian nhận câu hỏi")
