@@ -51,6 +51,19 @@ def ask(browser, server, extra, site: str, text: str):
     return phone, code, ident, page.locator(f"#mine li.q[data-id='{ident}']")
 
 
+def acting(desk):
+    """``do(who, action, id, **args)``: one staff action on a question at its current version (read
+    through the secretariat ``desk``), asserted done; returns the question as the actor sees it."""
+
+    def do(who, action: str, ident: str, **args) -> dict:
+        current = next(q for q in desk.call("questions.get")["questions"] if q["id"] == ident)
+        reply = who.call(f"question.{action}", {"id": ident, "version": current["version"], **args})
+        assert reply["ok"], reply
+        return reply["question"]
+
+    return do
+
+
 def test_a_hall_answer_reaches_the_asker_the_merged_asker_and_the_public_pages(
     make_server, browser, screens, connect_staff, artifacts
 ):
@@ -65,12 +78,7 @@ def test_a_hall_answer_reaches_the_asker_the_merged_asker_and_the_public_pages(
 
 def run(server, browser, screens, connect_staff, extra, artifacts):
     desk, mc = connect_staff(server, "moderator"), connect_staff(server, "mc")
-
-    def do(who, action: str, ident: str, **args) -> dict:
-        current = next(q for q in desk.call("questions.get")["questions"] if q["id"] == ident)
-        reply = who.call(f"question.{action}", {"id": ident, "version": current["version"], **args})
-        assert reply["ok"], reply
-        return reply["question"]
+    do = acting(desk)
 
     asker, code, ident, item = ask(browser, server, extra, "1304", QUESTION)
     joiner, twin_code, twin, twin_item = ask(browser, server, extra, "1297", TWIN)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 from browser import screenshot
 from playwright.sync_api import expect
-from test_answers_browser import ask
+from test_answers_browser import acting, ask
 from test_support_browser import card
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -40,12 +40,7 @@ def test_a_supported_question_merged_then_answered_reaches_its_askers_and_its_su
 
 def run(server, browser, connect_staff, extra, artifacts):
     desk, mc = connect_staff(server, "moderator"), connect_staff(server, "mc")
-
-    def do(who, action: str, ident: str, **args) -> dict:
-        current = next(q for q in desk.call("questions.get")["questions"] if q["id"] == ident)
-        reply = who.call(f"question.{action}", {"id": ident, "version": current["version"], **args})
-        assert reply["ok"], reply
-        return reply["question"]
+    do = acting(desk)
 
     merged_asker, merged_code, merged, merged_item = ask(browser, server, extra, "1304", FIRST)
     kept_asker, kept_code, kept, kept_item = ask(browser, server, extra, "1297", SECOND)
