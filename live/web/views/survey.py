@@ -62,8 +62,10 @@ def _site_ids() -> list[str]:
 
 @bp.app_template_global("survey_open")
 def survey_open() -> bool:
-    """Whether the survey takes answers now (the phone page links to it only then)."""
-    return service.current(day().store)["open"]
+    """Whether the survey takes answers now (the phone page links to it only then): from this
+    process's memory (the replica), so ten thousand phones opening their page read nothing from the
+    store for it; the survey's own page asks the store."""
+    return service.current(day().replica)["open"]
 
 
 # ---------------------------------------------------------------- the phone
