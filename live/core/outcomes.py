@@ -21,20 +21,11 @@ from live.core import questions
 COLUMNS = ("received", "approved", "answered", "forwarded", "supports")
 PASSED = (questions.APPROVED, questions.ON_SCREEN, questions.ANSWERED, questions.FORWARDED)
 PUBLISHED = "published"  # a written reply made public (the reply_state of live/core/questions.py)
-_HOPS = 10  # a chain of merges longer than this is not followed further
 
 
 def joined(question: Mapping, by_id: Mapping[str, Mapping]) -> Mapping:
     """The question whose fate ``question`` shares: the end of its chain of merges, or itself."""
-    found = question
-    for _ in range(_HOPS):
-        if found.get("status") != questions.MERGED:
-            break
-        target = by_id.get(found.get("merged_into") or "")
-        if target is None:
-            break
-        found = target
-    return found
+    return questions.followed(question, by_id.get) or question
 
 
 def _row(found: Iterable[Mapping], by_id: Mapping[str, Mapping], supports: Mapping[str, int]) -> dict[str, int]:

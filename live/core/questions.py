@@ -65,7 +65,7 @@ import datetime as _dt
 import hashlib
 import heapq
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from live.core.errors import DomainError
@@ -533,6 +533,26 @@ def public_reason(question: dict) -> str | None:
         return None
     reason = question.get("reason")
     return reason if reason in REJECT_REASONS else "other"
+
+
+MERGE_HOPS = 10  # a merged question merged again: how far a chain of merges is followed
+
+
+def followed(question: dict, find: Callable[[str], dict | None]) -> dict | None:
+    """The question merged ``question`` shares its fate with: the one it was merged into, or, when
+    that one was merged in turn, the end of the chain (``find``: id → the question, or None when
+    gone). None for a question not merged, or when the one it joined is gone."""
+    if question.get("status") != MERGED:
+        return None
+    found, ident = None, question.get("merged_into")
+    for _ in range(MERGE_HOPS):
+        target = find(ident) if isinstance(ident, str) and ident else None
+        if target is None:
+            break
+        found, ident = target, target.get("merged_into")
+        if target.get("status") != MERGED:
+            break
+    return found
 
 
 def follows(question: dict, target: dict | None) -> bool:

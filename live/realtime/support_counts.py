@@ -20,7 +20,7 @@ from engineio import packet as engineio_packet
 from flask_socketio import SocketIO
 from socketio import packet as socketio_packet
 
-from live.core import rooms
+from live.core import questions, rooms
 from live.services.day import Day
 from live.transport import direct
 
@@ -127,7 +127,7 @@ class SupportCounts:
             question = supports.question(question_id)
             if question is None or question_id in listed:
                 continue
-            target = supports.question(question.get("merged_into")) if question.get("merged_into") else None
+            target = questions.followed(question, supports.question)
             handle = supports.handle(question_id)
             found[handle] = supports.outcome(question, target, departments, handle)
         return found

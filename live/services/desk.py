@@ -508,7 +508,7 @@ class Desk:
         """``question.status`` to the phone of each asker who follows ``question``: its own asker
         (following the question it joined, when merged) and the askers of the questions merged in."""
         emits = []
-        followed = replies.followed(question, self.get) or question
+        followed = questions.followed(question, self.get) or question
         for asker in self._askers(question):
             target = followed if asker is not followed else None
             status = {"id": asker["id"], "code": asker["code"], **replies.public_outcome(asker, target, departments)}
@@ -726,7 +726,7 @@ class Desk:
             question = self.get(_valid_id(ident))
             if question is None:
                 continue
-            found.append(phone_view(question, replies.followed(question, self.get), departments))
+            found.append(phone_view(question, questions.followed(question, self.get), departments))
         return found
 
     def department_names(self) -> dict[str, str]:

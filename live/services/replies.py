@@ -18,7 +18,6 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +28,6 @@ from live.formats.exports import TIMEZONE
 DEPT_LINKS = "dept-links"  # {department id: salt}, for the departments whose link was renewed
 DEFAULT_DAYS = 15  # a department has at least 15 days to reply in writing (Decree 13/2021, Art. 11)
 SOON_DAYS = 3  # a deadline this close (or passed) is flagged to the secretariat
-MERGE_HOPS = 10  # a merged question merged again: how far its asker follows the chain
 OVERDUE, SOON = "overdue", "soon"
 CODE_CHARS = frozenset(questions.CODE_ALPHABET)
 
@@ -102,28 +100,11 @@ def answered_for(question: dict, merged_into: dict | None) -> dict:
     return merged_into if merged_into is not None and questions.follows(question, merged_into) else question
 
 
-def followed(question: dict, find: Callable[[str], dict | None]) -> dict | None:
-    """The question the asker of merged ``question`` follows: the one it was merged into, or, when
-    that one was merged in turn, the end of the chain (``find``: id → the question, or None when
-    gone). None for a question not merged, or when the one it joined is gone."""
-    if question.get("status") != questions.MERGED:
-        return None
-    found, ident = None, question.get("merged_into")
-    for _ in range(MERGE_HOPS):
-        target = find(ident) if isinstance(ident, str) and ident else None
-        if target is None:
-            break
-        found, ident = target, target.get("merged_into")
-        if target.get("status") != questions.MERGED:
-            break
-    return found
-
-
 def public_outcome(question: dict, merged_into: dict | None, departments: dict[str, str]) -> dict:
     """What became of a question, as its asker is told (on the phone: ``question.status`` and each
     of ``question.mine``; by its tracking code on ``/tra-cuu``): its status; a rejection's reason
     as a code, never the secretariat's notes; for a merge, the question it joined (``merged_into``,
-    see ``followed``; its words only once approved); the department and the deadline of a
+    see ``questions.followed``; its words only once approved); the department and the deadline of a
     forwarded question; the written reply and the hall answer's summary only once published. A
     merged question's department, reply and answer are those of the question it joined."""
     answered = answered_for(question, merged_into)
@@ -368,7 +349,7 @@ def lookup(day, code: str | None, zone: str = TIMEZONE) -> dict | None:
     if mine is None:
         return None
     by_id = {q["id"]: q for q in everything} if mine.get("status") == questions.MERGED else {}
-    target = followed(mine, by_id.get)
+    target = questions.followed(mine, by_id.get)
     outcome = public_outcome(mine, target, department_names(day))
     shown = mine.get("status") in questions.SHOWN_STATUSES
     reply, summary = outcome["reply"], outcome["answer"]

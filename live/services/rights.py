@@ -80,7 +80,7 @@ def _get(day, ident: str | None) -> dict | None:
 
 
 def _target(day, question: dict) -> dict | None:
-    return replies.followed(question, lambda ident: _get(day, ident))
+    return questions.followed(question, lambda ident: _get(day, ident))
 
 
 def held(day, question: dict, zone: str = TIMEZONE) -> dict:

@@ -375,7 +375,7 @@ class Supports:
             question = self.question(self.question_for(handle))
             if question is None:
                 continue
-            target = self.question(question.get("merged_into")) if question.get("merged_into") else None
+            target = questions.followed(question, self.question)  # the end of a chain of merges
             pressed = self._pressed_here(key(question["id"], tag)) or (
                 target is not None and self._pressed_here(key(target["id"], tag))
             )
